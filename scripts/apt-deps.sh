@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Debian packages the project needs; installs only what is missing.
+#   apt-deps.sh run   what `make run` needs (build deps of the Rasa venv)
+#   apt-deps.sh test  the same plus the servers and tools the test suite uses
+source "$(dirname "$0")/lib.sh"
+
+packages=(python3-venv libqhull-dev libfreetype-dev pkg-config)
+if [ "${1:-run}" = test ]; then
+  packages+=(redis-server postgresql)
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+log "installing Debian packages: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
