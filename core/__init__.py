@@ -1,0 +1,1 @@
+"""Process-wide plumbing shared by every entry point: settings and logging."""

@@ -1,0 +1,149 @@
+"""All configuration, from environment variables with safe embedded defaults.
+
+One place: every process (gateway, actions, worker, CLI) reads its settings
+through `get_settings()`. Defaults run a whole stack on one machine (SQLite
+file, in-process stores); `ENV=production` refuses placeholder secrets.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+
+# Values shipped as defaults; acceptable on a developer machine, refused in production.
+DEV_API_TOKEN = "dev-api-token"  # noqa: S105 (a development default, refused in production)
+DEV_RASA_TOKEN = "dev-rasa-token"  # noqa: S105
+DEV_TWILIO_SID = "AC00000000000000000000000000000000"
+DEV_TWILIO_TOKEN = "dev-twilio-auth-token"  # noqa: S105
+PLACEHOLDERS = {DEV_API_TOKEN, DEV_RASA_TOKEN, DEV_TWILIO_TOKEN, "", "changeme", "secret", "change-me"}
+
+Jurisdiction = Literal["FR", "DE", "GB", "US"]
+
+
+class SettingsError(RuntimeError):
+    """Raised at start-up when the environment holds an unusable value."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    env: Literal["development", "test", "production"] = "development"
+    log_format: Literal["console", "json"] = "console"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{DATA_DIR / 'collect.db'}")
+    redis_url: str | None = None
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = DEV_RASA_TOKEN
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    rasa_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+
+    public_base_url: str = "http://127.0.0.1:8000"
+    api_token: str = DEV_API_TOKEN
+
+    twilio_account_sid: str = DEV_TWILIO_SID
+    twilio_auth_token: str = DEV_TWILIO_TOKEN
+    twilio_from_number: str = "+15005550006"
+    twilio_api_base: str | None = None
+
+    default_jurisdiction: Jurisdiction = "FR"
+
+    @field_validator("redis_url", "twilio_api_base", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("default_jurisdiction", mode="before")
+    @classmethod
+    def _upper_jurisdiction(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme.startswith("postgres"):
+            # Plain postgresql:// means psycopg 3 here (the only driver installed).
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        if scheme.startswith("sqlite"):
+            return value
+        raise ValueError(f"unsupported database {scheme!r}: use sqlite:///path or postgresql://user@host/db")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("must look like redis://host:6379/0")
+        return value
+
+    @field_validator("rasa_url", "action_server_url", "public_base_url", "twilio_api_base")
+    @classmethod
+    def _check_http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("twilio_from_number")
+    @classmethod
+    def _check_from_number(cls, value: str) -> str:
+        if not (value.startswith("+") and value[1:].isdigit() and 8 <= len(value) <= 16):
+            raise ValueError(f"must be an E.164 number like +33612345678, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        problems = [
+            name.upper()
+            for name in ("api_token", "rasa_token", "twilio_auth_token")
+            if getattr(self, name) in PLACEHOLDERS or len(getattr(self, name)) < 16
+        ]
+        if self.twilio_account_sid == DEV_TWILIO_SID:
+            problems.append("TWILIO_ACCOUNT_SID")
+        if self.database_url.startswith("sqlite"):
+            problems.append("DATABASE_URL (SQLite is for one machine; use PostgreSQL)")
+        if not self.public_base_url.startswith("https://"):
+            problems.append("PUBLIC_BASE_URL (Twilio signs the public https URL)")
+        if problems:
+            raise ValueError(
+                "ENV=production refuses placeholder or unsafe values for: " + ", ".join(problems)
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def public_url(self, path: str) -> str:
+        """The absolute URL Twilio sees for one of our routes (and signs)."""
+        return self.public_base_url + "/" + path.lstrip("/")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation errors into one readable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]).upper() or "settings"
+            lines.append(f"  {where}: {err['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("invalid settings:\n" + "\n".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,66 @@
+"""The tables of the domain. Import from here: `from debt.models import Account`."""
+
+from debt.models.accounts import (
+    Account,
+    Arrangement,
+    Creditor,
+    Dispute,
+    HardshipCase,
+    Instalment,
+    Payment,
+    PromiseToPay,
+)
+from debt.models.audit import AuditEntry
+from debt.models.contact import ContactAttempt
+from debt.models.conversations import Conversation, ConversationFlagRow, Handoff, Turn
+from debt.models.enums import (
+    AccountStatus,
+    ArrangementStatus,
+    Channel,
+    ConsentStatus,
+    ContactKind,
+    ConversationFlag,
+    ConversationStatus,
+    DisputeStatus,
+    HandoffStatus,
+    HardshipStatus,
+    InstalmentStatus,
+    Language,
+    PromiseStatus,
+    TurnRole,
+)
+from debt.models.people import Consent, ContactPoint, Debtor
+
+__all__ = [
+    "Account",
+    "AccountStatus",
+    "Arrangement",
+    "ArrangementStatus",
+    "AuditEntry",
+    "Channel",
+    "Consent",
+    "ConsentStatus",
+    "ContactAttempt",
+    "ContactKind",
+    "ContactPoint",
+    "Conversation",
+    "ConversationFlag",
+    "ConversationFlagRow",
+    "ConversationStatus",
+    "Creditor",
+    "Debtor",
+    "Dispute",
+    "DisputeStatus",
+    "Handoff",
+    "HandoffStatus",
+    "HardshipCase",
+    "HardshipStatus",
+    "Instalment",
+    "InstalmentStatus",
+    "Language",
+    "Payment",
+    "PromiseStatus",
+    "PromiseToPay",
+    "Turn",
+    "TurnRole",
+]
