@@ -1,0 +1,85 @@
+"""Phone numbers: E.164 out of any usual spelling, a clear refusal otherwise, the zone for calling hours."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from debt.phones import PhoneError, normalise_phone, timezone_of
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "e164"),
+    [
+        ("06 12 34 56 78", "FR", "+33612345678"),
+        ("06.12.34.56.78", "fr", "+33612345678"),
+        ("+33 6 12 34 56 78", None, "+33612345678"),
+        ("0033612345678", "DE", "+33612345678"),  # international wins over the row's country
+        ("0152 28817123", "DE", "+4915228817123"),
+        ("(0)152-28817123", "DE", "+4915228817123"),
+        ("020 7946 0123", "GB", "+442079460123"),
+        ("(212) 555-0143", "US", "+12125550143"),
+    ],
+)
+def test_national_and_international_spellings_become_e164(raw: str, country: str | None, e164: str) -> None:
+    assert normalise_phone(raw, country) == e164
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "e164"),
+    [
+        ("07700 900000", "GB", "+447700900000"),  # Ofcom drama range
+        ("07700 900999", "GB", "+447700900999"),
+        ("06 39 98 00 00", "FR", "+33639980000"),  # ARCEP fiction range
+        ("+33 6 39 98 99 99", None, "+33639989999"),
+    ],
+)
+def test_numbers_reserved_for_fiction_are_accepted(raw: str, country: str | None, e164: str) -> None:
+    assert normalise_phone(raw, country) == e164
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "message"),
+    [
+        ("07700 901000", "GB", "'07700 901000' is not a valid number in GB"),  # just outside the range
+        ("12", "FR", "'12' is not a valid number in FR"),
+        ("06 12 34", "FR", "'06 12 34' is not a valid number in FR"),
+        ("call me", "FR", "'call me' is not a phone number"),
+        ("0612345678", None, "'0612345678': no country code and no country to read it with"),
+        ("+999 1234567", None, "'+999 1234567': unknown country code"),
+        ("   ", "FR", "empty phone number"),
+    ],
+)
+def test_what_is_not_a_number_is_refused_with_a_reason(raw: str, country: str | None, message: str) -> None:
+    with pytest.raises(PhoneError) as exc:
+        normalise_phone(raw, country)
+    assert str(exc.value) == message
+
+
+@given(st.integers(min_value=0, max_value=99_999_999), st.sampled_from(["6", "7"]))
+def test_normalising_is_idempotent(digits: int, kind: str) -> None:
+    try:
+        e164 = normalise_phone(f"0{kind}{digits:08d}", "FR")
+    except PhoneError:
+        return
+    assert normalise_phone(e164) == e164
+    assert normalise_phone(e164, "GB") == e164
+
+
+@pytest.mark.parametrize(
+    ("e164", "zone"),
+    [
+        ("+33612345678", "Europe/Paris"),
+        ("+33639981234", "Europe/Paris"),  # fiction range: the country's zone
+        ("+447700900123", "Europe/London"),
+        ("+442079460123", "Europe/London"),  # one of several British zones: London
+        ("+4915228817123", "Europe/Berlin"),
+        ("+12125550143", "America/New_York"),
+        ("+13105550143", "America/Los_Angeles"),
+        ("+18005550100", None),  # US toll-free: any zone, the caller must assume the strictest
+        ("not a number", None),
+    ],
+)
+def test_timezone_of_a_number(e164: str, zone: str | None) -> None:
+    assert timezone_of(e164) == zone
