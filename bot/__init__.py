@@ -1,0 +1,1 @@
+"""The Rasa assistant: config, domain, credentials and the rasa-sdk actions."""

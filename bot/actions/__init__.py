@@ -1,0 +1,4 @@
+"""rasa-sdk actions (served by `python -m rasa_sdk --actions bot.actions`).
+
+Each action is thin: slots in, a function of `debt/`, events and a response out.
+"""
