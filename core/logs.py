@@ -52,11 +52,16 @@ def configure_logging(level: str = "INFO", fmt: str = "console", process: str | 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "arq"):
+    for name in ("uvicorn", "uvicorn.error", "arq"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    logging.getLogger("sqlalchemy.engine").setLevel("WARNING")
-    logging.getLogger("alembic").setLevel("WARNING")
+    # Per-request access lines would drown the log in probe polling; requests that matter log events.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers[:] = []
+    access.propagate = False
+    # httpx logs every URL at INFO, and Rasa's HTTP API takes its token as a query parameter.
+    for name in ("httpx", "httpcore", "sqlalchemy.engine", "alembic"):
+        logging.getLogger(name).setLevel("WARNING")
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

@@ -4,6 +4,8 @@
 # same settings as every other process.
 source "$(dirname "$0")/lib.sh"
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
+# Rasa's dependencies warn about their own deprecated APIs at every start.
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
 : "${RASA_PORT:=5005}"
 endpoints="$(mktemp --suffix=.yml)"
 "$ROOT/.venv/bin/python" -m integrations.rasa_endpoints > "$endpoints"

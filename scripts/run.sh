@@ -18,9 +18,11 @@ export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/we
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONUNBUFFERED=1
 
-.venv/bin/collect check-settings >/dev/null   # a bad value stops here with a clear message
-.venv/bin/collect migrate
-.venv/bin/collect demo --if-empty
+# `python -m` from the clone runs this clone's code even when another clone installed the venv last.
+collect() { .venv/bin/python -m cli.main "$@"; }
+collect check-settings >/dev/null   # a bad value stops here with a clear message
+collect migrate
+collect demo --if-empty
 
 log "starting gateway :$GATEWAY_PORT, rasa :$RASA_PORT, actions :$ACTIONS_PORT, worker (Ctrl-C stops all)"
 exec .venv/bin/honcho start -f Procfile --no-colour
