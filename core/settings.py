@@ -57,6 +57,12 @@ class Settings(BaseSettings):
 
     default_jurisdiction: Jurisdiction = "FR"
 
+    # Who speaks: named at the start of every conversation with the right party.
+    company_name: str = Field(default="Amicable Recouvrement", min_length=2, max_length=80)
+    # What a voicemail or a third party may hear: must not reveal debt collection (Reg. F limited content).
+    company_neutral_name: str = Field(default="AR Services", min_length=2, max_length=80)
+    callback_number: str = "+33189000000"
+
     @field_validator("redis_url", "twilio_api_base", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
@@ -95,7 +101,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
 
-    @field_validator("twilio_from_number")
+    @field_validator("twilio_from_number", "callback_number")
     @classmethod
     def _check_from_number(cls, value: str) -> str:
         if not (value.startswith("+") and value[1:].isdigit() and 8 <= len(value) <= 16):
