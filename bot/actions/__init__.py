@@ -2,3 +2,7 @@
 
 Each action is thin: slots in, a function of `debt/`, events and a response out.
 """
+
+from bot.actions.session import ActionSessionStart
+
+__all__ = ["ActionSessionStart"]

@@ -53,3 +53,22 @@ def test_gateway_is_not_ready_with_a_wrong_rasa_token(rasa_stack: RasaStack) -> 
     with TestClient(create_app(settings)) as client:
         body = client.get("/readyz").json()
     assert body["failing"] == ["rasa"]
+
+
+def test_session_starts_with_the_gateways_metadata(rasa_stack: RasaStack) -> None:
+    metadata = {"channel": "sms", "language": "de", "account_ref": "WWH-200417", "conversation_id": 7}
+    reply = httpx.post(
+        f"{rasa_stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": "it-session-1", "message": "hallo", "metadata": metadata},
+        timeout=30,
+    )
+    assert reply.status_code == 200
+    tracker = httpx.get(
+        f"{rasa_stack.rasa_url}/conversations/it-session-1/tracker", params={"token": rasa_stack.token}
+    ).json()
+    slots = tracker["slots"]
+    assert (slots["channel"], slots["language"], slots["candidate_account"]) == ("sms", "de", "WWH-200417")
+    assert slots["conversation_id"] == 7.0
+    assert slots["verified"] is False
+    # The greeting follows the language the gateway gave.
+    assert reply.json()[0]["text"].startswith("Guten Tag")
