@@ -3,6 +3,7 @@
 Each action is thin: slots in, a function of `debt/`, events and a response out.
 """
 
+from bot.actions.identity import ValidateIdentityForm
 from bot.actions.session import ActionSessionStart
 
-__all__ = ["ActionSessionStart"]
+__all__ = ["ActionSessionStart", "ValidateIdentityForm"]
