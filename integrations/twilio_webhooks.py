@@ -37,7 +37,7 @@ def callback_url(settings: Settings, route: TwilioRoute, query: str = "") -> str
 def parse_form(body: bytes) -> dict[str, str]:
     """Twilio's x-www-form-urlencoded body; 413 when too large, 400 when not UTF-8."""
     if len(body) > MAX_BODY_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"body over {MAX_BODY_BYTES} bytes")
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body over {MAX_BODY_BYTES} bytes")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
