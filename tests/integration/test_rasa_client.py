@@ -7,24 +7,25 @@ import time
 
 import pytest
 
-from core.settings import load_settings
-from integrations.rasa_client import RasaClient, RasaUnavailable
+from core.settings import Settings, load_settings
+from integrations.rasa_client import BotReply, RasaClient, RasaUnavailable
 from tests.integration.conftest import RasaStack
 from tests.integration.processes import free_port
+
+
+async def _one_turn(settings: Settings, text: str = "hello", metadata: dict | None = None) -> BotReply:
+    client = RasaClient(settings)
+    try:
+        return await client.turn("it-client-1", text, metadata or {})
+    finally:
+        await client.aclose()
 
 
 @pytest.mark.rasa
 def test_a_turn_with_intent_and_confidence(rasa_stack: RasaStack) -> None:
     settings = load_settings(rasa_url=rasa_stack.rasa_url, rasa_token=rasa_stack.token)
 
-    async def scenario():
-        client = RasaClient(settings)
-        try:
-            return await client.turn("it-client-1", "bonjour", {"channel": "sms", "language": "fr"})
-        finally:
-            await client.aclose()
-
-    reply = asyncio.run(scenario())
+    reply = asyncio.run(_one_turn(settings, "bonjour", {"channel": "sms", "language": "fr"}))
     assert reply.texts and reply.texts[0].startswith("Bonjour")
     assert reply.intent == "greet"
     assert reply.confidence is not None and 0.5 < reply.confidence <= 1.0
@@ -33,16 +34,9 @@ def test_a_turn_with_intent_and_confidence(rasa_stack: RasaStack) -> None:
 def test_a_server_that_is_down_fails_fast_and_clearly() -> None:
     settings = load_settings(rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout_seconds=2)
 
-    async def scenario() -> None:
-        client = RasaClient(settings)
-        try:
-            await client.turn("s", "hello", {})
-        finally:
-            await client.aclose()
-
     started = time.monotonic()
     with pytest.raises(RasaUnavailable, match="ConnectError"):
-        asyncio.run(scenario())
+        asyncio.run(_one_turn(settings))
     assert time.monotonic() - started < 2
 
 
@@ -66,17 +60,10 @@ def test_a_slow_server_is_cut_at_the_turn_budget() -> None:
         rasa_url=f"http://127.0.0.1:{server.server_address[1]}", rasa_timeout_seconds=0.5
     )
 
-    async def scenario() -> None:
-        client = RasaClient(settings)
-        try:
-            await client.turn("s", "hello", {})
-        finally:
-            await client.aclose()
-
     started = time.monotonic()
     try:
         with pytest.raises(RasaUnavailable, match="Timeout"):
-            asyncio.run(scenario())
+            asyncio.run(_one_turn(settings))
         assert time.monotonic() - started < 2
     finally:
         server.shutdown()
