@@ -18,7 +18,7 @@ class Debtor(SQLModel, table=True):
     person_key: str = Field(sa_type=String(200), unique=True, index=True)
     first_name: str = Field(sa_type=String(100))
     last_name: str = Field(sa_type=String(100), index=True)
-    birth_date: date | None = None
+    birth_date: date | None = Field(default=None, index=True)
     language: Language = Field(default=Language.FR, sa_type=String(2))
     country: str = Field(default="FR", sa_type=String(2))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -41,7 +41,7 @@ class ContactPoint(SQLModel, table=True):
     # Phones: E.164; e-mails: normalised address; addresses: one normalised line.
     value: str = Field(sa_type=String(400), index=True)
     address_line: str | None = Field(default=None, sa_type=String(200))
-    postcode: str | None = Field(default=None, sa_type=String(16))
+    postcode: str | None = Field(default=None, sa_type=String(16), index=True)
     city: str | None = Field(default=None, sa_type=String(100))
     country: str | None = Field(default=None, sa_type=String(2))
     valid: bool = True
