@@ -6,12 +6,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from debt.masking import mask_address, mask_email, mask_phone
+from debt.masking import mask_contact_point
 from debt.models import (
     Account,
     Arrangement,
     Consent,
-    ContactKind,
     ContactPoint,
     Conversation,
     ConversationFlagRow,
@@ -33,14 +32,6 @@ def get_account(session: Session, account_ref: str) -> Account:
     if account is None:
         raise AccountNotFound(account_ref)
     return account
-
-
-def _masked(point: ContactPoint) -> str:
-    if point.kind == ContactKind.PHONE:
-        return mask_phone(point.value)
-    if point.kind == ContactKind.EMAIL:
-        return mask_email(point.value)
-    return f"{mask_address(point.address_line)}, {point.postcode or ''} {point.city or ''}".strip(", ")
 
 
 def account_view(session: Session, account_ref: str) -> dict[str, Any]:
@@ -92,7 +83,12 @@ def account_view(session: Session, account_ref: str) -> dict[str, Any]:
             "country": debtor.country,
         },
         "contact_points": [
-            {"kind": p.kind, "value": _masked(p), "valid": p.valid, "invalid_reason": p.invalid_reason}
+            {
+                "kind": p.kind,
+                "value": mask_contact_point(p),
+                "valid": p.valid,
+                "invalid_reason": p.invalid_reason,
+            }
             for p in points
         ],
         "arrangements": [

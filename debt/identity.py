@@ -7,10 +7,11 @@ reference of the person's accounts. Three attempts, then a human takes over.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from debt.text import fold
 
 MAX_ATTEMPTS = 3
 
@@ -40,13 +41,6 @@ class IdentityCheck:
     secret_kind: SecretKind | None
 
 
-def fold(text: str) -> str:
-    """Lowercase without accents, separators as spaces: 'Müller-Lüdenscheidt' → 'muller ludenscheidt'."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return " ".join(re.split(r"[^a-z0-9]+", plain)).strip()
-
-
 def _close(a: str, b: str) -> bool:
     """Equal, or one typo apart for names of five letters or more (a transcript's small slips)."""
     if a == b:
@@ -73,7 +67,8 @@ def normalise_case_ref(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
 
-def normalise_postcode(text: str) -> str:
+def postcode_key(text: str) -> str:
+    """Postcodes compared without spaces or case ('sw1a1aa' is 'SW1A 1AA')."""
     return re.sub(r"\s+", "", text.upper())
 
 
@@ -90,7 +85,7 @@ def check_identity(
     kind: SecretKind | None = None
     if birth_date is not None and party.birth_date is not None and birth_date == party.birth_date:
         kind = SecretKind.BIRTH_DATE
-    elif postcode and normalise_postcode(postcode) in {normalise_postcode(p) for p in party.postcodes}:
+    elif postcode and postcode_key(postcode) in {postcode_key(p) for p in party.postcodes}:
         kind = SecretKind.POSTCODE
     elif case_ref and normalise_case_ref(case_ref) in {normalise_case_ref(r) for r in party.case_refs}:
         kind = SecretKind.CASE_REF

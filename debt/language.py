@@ -8,8 +8,9 @@ gives None: "ok", "STOP" or "123" say nothing about a language.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from debt.text import strip_accents
 
 LANGUAGES = ("fr", "de", "en")
 JURISDICTION_LANGUAGE = {"FR": "fr", "DE": "de", "GB": "en", "US": "en"}
@@ -79,11 +80,6 @@ _ADDRESS = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+", re.IGNORECASE)
 MARGIN = 1.0
 
 
-def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.replace("ß", "ss"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def scores(text: str) -> dict[str, float]:
     """Evidence for each language in `text`; higher is more likely."""
     lowered = _ADDRESS.sub(" ", text).lower().replace("’", "'").replace("‘", "'")
@@ -91,7 +87,7 @@ def scores(text: str) -> dict[str, float]:
     score["fr"] += len(_FR_ELISION.findall(lowered))
     score["en"] += len(_EN_CONTRACTION.findall(lowered))
     for word in _WORD.findall(lowered):
-        folded = _fold(word)
+        folded = strip_accents(word)
         for lang in LANGUAGES:
             if folded in _STRONG[lang]:
                 score[lang] += 2

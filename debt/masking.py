@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from debt.models import ContactKind, ContactPoint
+
 MASK = "•"
 
 
@@ -18,6 +20,15 @@ def mask_email(address: str) -> str:
     if not domain:
         return MASK * 3
     return f"{local[:1]}{MASK * 3}@{domain}"
+
+
+def mask_contact_point(point: ContactPoint) -> str:
+    """A phone, an e-mail or an address as a list or a log may show it."""
+    if point.kind == ContactKind.PHONE:
+        return mask_phone(point.value)
+    if point.kind == ContactKind.EMAIL:
+        return mask_email(point.value)
+    return f"{mask_address(point.address_line)}, {point.postcode or ''} {point.city or ''}".strip(", ")
 
 
 def mask_address(line: str | None) -> str:

@@ -7,11 +7,9 @@ changes nothing the second time.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Result, Table, bindparam, insert, select, text, update
@@ -19,6 +17,7 @@ from sqlmodel import Session
 
 from debt.addresses import Address
 from debt.models import Account, AccountStatus, AuditEntry, ContactKind, ContactPoint, Creditor, Debtor
+from debt.text import fold
 
 IMPORT_ACTION = "portfolio.import"
 # Rows kept in a report; beyond that only the count grows, so a broken file cannot fill the memory.
@@ -81,20 +80,13 @@ class PortfolioRow:
         return self.principal + self.interest + self.fees_charged
 
 
-@lru_cache(maxsize=65536)
-def _fold(name: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())[:60]
-
-
 def person_key(first_name: str, last_name: str, birth_date: date | None, account_ref: str) -> str:
     """The key of one person: ("José-María", "GARCÍA", 1980-01-31) -> "jose maria|garcia|1980-01-31".
 
     Without a birth date a name alone does not identify a person: such a debtor is keyed by the
     account, so two namesakes are never merged (and never learn of each other's debts).
     """
-    name = f"{_fold(first_name)}|{_fold(last_name)}"
+    name = f"{fold(first_name)[:60]}|{fold(last_name)[:60]}"
     return f"{name}|{birth_date.isoformat()}" if birth_date else f"{name}|ref:{account_ref}"
 
 

@@ -10,12 +10,11 @@ from sqlmodel import Session, select
 
 from debt.clock import utcnow
 from debt.conversations import set_flag
-from debt.masking import mask_address, mask_email, mask_phone
+from debt.masking import mask_contact_point
 from debt.models import (
     Account,
     AccountStatus,
     AuditEntry,
-    ContactKind,
     ContactPoint,
     Conversation,
     ConversationFlag,
@@ -101,8 +100,5 @@ def _money(amount: Decimal) -> str:
 
 
 def _masked(point: ContactPoint) -> str:
-    if point.kind == ContactKind.PHONE:
-        return f"phone {mask_phone(point.value)}"
-    if point.kind == ContactKind.EMAIL:
-        return f"email {mask_email(point.value)}"
-    return f"address {mask_address(point.address_line)}, {point.postcode or ''} {point.city or ''}".strip()
+    """'phone +336••••••12': the kind, then the value as a log may show it."""
+    return f"{point.kind} {mask_contact_point(point)}"
