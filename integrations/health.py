@@ -55,8 +55,7 @@ async def check_http(component: str, url: str, params: dict[str, str] | None = N
 
 async def check_rasa(settings: Settings) -> Check:
     """The Rasa server is ready when its HTTP API answers /status with the token and a model is loaded."""
-    check = await check_http("rasa", f"{settings.rasa_url}/status", {"token": settings.rasa_token})
-    return check
+    return await check_http("rasa", f"{settings.rasa_url}/status", {"token": settings.rasa_token})
 
 
 def action_server_health_url(action_server_url: str) -> str:

@@ -23,9 +23,8 @@ API_TOKEN = "test-api-token"
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No test reads the developer's environment or the stack's data/ folder."""
-    for name in list(os.environ):
-        if name in Settings.model_fields or name.upper() in {f.upper() for f in Settings.model_fields}:
-            monkeypatch.delenv(name, raising=False)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
     monkeypatch.setenv("ENV", "test")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
     get_settings.cache_clear()
