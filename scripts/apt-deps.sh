@@ -4,7 +4,8 @@
 #   apt-deps.sh test  the same plus the servers and tools the test suite uses
 source "$(dirname "$0")/lib.sh"
 
-packages=(python3-venv libqhull-dev libfreetype-dev pkg-config)
+# g++ and the Python headers: matplotlib 3.5.3 (a Rasa dependency) builds from source on 3.11.
+packages=(python3-venv python3-dev g++ make libqhull-dev libfreetype-dev pkg-config)
 if [ "${1:-run}" = test ]; then
   packages+=(redis-server postgresql)
 fi
