@@ -23,9 +23,19 @@ DEV_API_TOKEN = "dev-api-token"  # noqa: S105 (a development default, refused in
 DEV_RASA_TOKEN = "dev-rasa-token"  # noqa: S105
 DEV_TWILIO_SID = "AC00000000000000000000000000000000"
 DEV_TWILIO_TOKEN = "dev-twilio-auth-token"  # noqa: S105
+# A well-formed example account (it passes the IBAN check); refused in production.
+DEMO_IBAN = "FR7630006000011234567890189"
 PLACEHOLDERS = {DEV_API_TOKEN, DEV_RASA_TOKEN, DEV_TWILIO_TOKEN, "", "changeme", "secret", "change-me"}
 
 Jurisdiction = Literal["FR", "DE", "GB", "US"]
+
+
+def valid_iban(iban: str) -> bool:
+    """ISO 13616: country, check digits, then letters as numbers; the whole is 1 modulo 97."""
+    if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:4].isdigit() and iban.isalnum()):
+        return False
+    digits = "".join(str(int(c, 36)) for c in iban[4:] + iban[:4])
+    return int(digits) % 97 == 1
 
 
 class SettingsError(RuntimeError):
@@ -62,6 +72,13 @@ class Settings(BaseSettings):
     # What a voicemail or a third party may hear: must not reveal debt collection (Reg. F limited content).
     company_neutral_name: str = Field(default="AR Services", min_length=2, max_length=80)
     callback_number: str = "+33189000000"
+
+    # How a debtor pays in full (integrations/payments.py): bank-transfer details with the case reference.
+    payment_provider: Literal["bank_transfer"] = "bank_transfer"
+    payment_iban: str = DEMO_IBAN
+    # How many days ahead a promise to pay may be agreed by the bot, and how long a hardship pause lasts.
+    promise_max_days: int = Field(default=30, ge=1, le=90)
+    hardship_hold_days: int = Field(default=30, ge=1, le=180)
 
     @field_validator("redis_url", "twilio_api_base", mode="before")
     @classmethod
@@ -101,6 +118,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
 
+    @field_validator("payment_iban")
+    @classmethod
+    def _check_iban(cls, value: str) -> str:
+        compact = value.replace(" ", "").upper()
+        if not valid_iban(compact):
+            raise ValueError(f"not a valid IBAN: {value!r}")
+        return compact
+
     @field_validator("twilio_from_number", "callback_number")
     @classmethod
     def _check_from_number(cls, value: str) -> str:
@@ -117,6 +142,8 @@ class Settings(BaseSettings):
             for name in ("api_token", "rasa_token", "twilio_auth_token")
             if getattr(self, name) in PLACEHOLDERS or len(getattr(self, name)) < 16
         ]
+        if self.payment_iban == DEMO_IBAN:
+            problems.append("PAYMENT_IBAN (the demo account would receive nothing)")
         if self.twilio_account_sid == DEV_TWILIO_SID:
             problems.append("TWILIO_ACCOUNT_SID")
         if self.database_url.startswith("sqlite"):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 
 from debt.arrangements import Plan
 from debt.messages import language_code, render
@@ -73,6 +73,19 @@ def debt_facts(account: Account, creditor_name: str, *, verified: bool) -> DebtF
 def format_day(day: date, language: str) -> str:
     """5 mars 2026, 5. März 2026, 5 March 2026."""
     return format_date(day, format="long", locale=_LOCALES[language_code(language)])
+
+
+_MOMENTS = {
+    "fr": "EEEE d MMMM 'à' HH:mm",
+    "de": "EEEE, d. MMMM 'um' HH:mm 'Uhr'",
+    "en": "EEEE d MMMM 'at' h:mm a",
+}
+
+
+def format_moment(at: datetime, language: str) -> str:
+    """mardi 5 mars à 18:00, Dienstag, 5. März um 18:00 Uhr, Tuesday 5 March at 6:00 PM (in at's zone)."""
+    code = language_code(language)
+    return format_datetime(at, format=_MOMENTS[code], tzinfo=at.tzinfo, locale=_LOCALES[code])
 
 
 def _money(facts: DebtFacts, amount: Decimal, language: str) -> str:

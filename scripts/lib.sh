@@ -18,10 +18,14 @@ hash_files() {
 
 # make_venv NAME HASH INSTALL_FUNCTION LINK
 # Builds $CACHE_DIR/venvs/NAME-HASH once (a marker file says it completed),
-# then points LINK (inside the clone) at it.
+# then points LINK (inside the clone) at it. A lock per venv makes a second
+# clone (or a second `make`) wait for a build in progress instead of undoing it.
 make_venv() {
   local name="$1" hash="$2" install="$3" link="$4"
   local dir="$CACHE_DIR/venvs/$name-$hash"
+  mkdir -p "$CACHE_DIR/venvs"
+  exec {lock_fd}>"$CACHE_DIR/venvs/.$name-$hash.lock"
+  flock "$lock_fd"
   if [ ! -f "$dir/.complete" ]; then
     log "building the $name venv in $dir (first time for this lock file)"
     rm -rf "$dir"
@@ -31,5 +35,7 @@ make_venv() {
     "$install" "$dir"
     touch "$dir/.complete"
   fi
+  flock -u "$lock_fd"
+  exec {lock_fd}>&-
   ln -sfn "$dir" "$ROOT/$link"
 }

@@ -54,6 +54,7 @@ REQUIRED_SECRETS = (
     "TWILIO_FROM_NUMBER",
     "PUBLIC_BASE_URL",
     "POSTGRES_PASSWORD",
+    "PAYMENT_IBAN",
 )
 # Variables the processes read that are not settings (ports, bind addresses, runtime switches).
 NON_SETTINGS_VARIABLES = {
@@ -76,6 +77,7 @@ PRODUCTION_ENV = {
     "TWILIO_FROM_NUMBER": "+33612345678",
     "PUBLIC_BASE_URL": "https://collect.example.org",
     "POSTGRES_PASSWORD": "pg-password-0123456789",
+    "PAYMENT_IBAN": "DE89370400440532013000",
 }
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 (an expected value, nothing binds here)
 

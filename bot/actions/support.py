@@ -1,21 +1,35 @@
-"""What every action needs: the conversation's language, the catalogue, the database off the event loop."""
+"""What every action needs: the conversation's language, the catalogue, the database off the event loop,
+and the verification gate read from the database (not from a slot alone)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 from debt.clock import utcnow
 from debt.db import engine_for, session_scope
+from debt.disclosure import DebtFacts, NotVerified, debt_facts
 from debt.messages import render
-from debt.models import Channel, Conversation
+from debt.models import (
+    Account,
+    Channel,
+    ContactKind,
+    ContactPoint,
+    Conversation,
+    ConversationFlag,
+    ConversationFlagRow,
+    Creditor,
+    Debtor,
+)
 from debt.outcomes import conversation_for_sender
 
 T = TypeVar("T")
@@ -29,16 +43,28 @@ def say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, **values: 
     dispatcher.utter_message(text=render(key, language(tracker), **values))
 
 
+def text_of(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def intent_of(tracker: Tracker) -> str:
+    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
 def today() -> date:
     return utcnow().date()
 
 
+def settings() -> Settings:
+    return get_settings()
+
+
 async def in_session(work: Callable[[Session], T]) -> T:
     """Run `work` with a session that commits on success, in a thread (the action server is async)."""
-    settings = get_settings()
+    current = get_settings()
 
     def run() -> T:
-        with session_scope(engine_for(settings.database_url)) as session:
+        with session_scope(engine_for(current.database_url)) as session:
             return work(session)
 
     return await asyncio.to_thread(run)
@@ -55,3 +81,93 @@ def conversation_of(session: Session, tracker: Tracker) -> Conversation:
         account_ref=tracker.get_slot("candidate_account"),
         language=tracker.get_slot("language"),
     )
+
+
+def account_by_ref(session: Session, account_ref: str | None) -> Account | None:
+    if not account_ref:
+        return None
+    return session.exec(select(Account).where(Account.account_ref == account_ref)).first()
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The right party's conversation, account and the facts that may now be told."""
+
+    conversation: Conversation
+    account: Account
+    debtor: Debtor
+    facts: DebtFacts
+
+
+def verified(session: Session, tracker: Tracker) -> Verified:
+    """The verified context, or NotVerified: the conversation itself must carry the identity check."""
+    conversation = conversation_of(session, tracker)
+    account = account_by_ref(session, tracker.get_slot("verified_account"))
+    checked = (
+        account is not None
+        and conversation.account_id == account.id
+        and _has_flag(session, conversation, ConversationFlag.IDENTITY_VERIFIED)
+    )
+    if account is None or not checked:
+        raise NotVerified("identity not verified in this conversation")
+    creditor = session.get(Creditor, account.creditor_id)
+    facts = debt_facts(account, creditor.name if creditor else "", verified=checked)
+    debtor = session.get(Debtor, account.debtor_id)
+    assert debtor is not None
+    return Verified(conversation, account, debtor, facts)
+
+
+def candidate_account(session: Session, tracker: Tracker) -> Account | None:
+    """The account the verified identity, or else the number or campaign, points at."""
+    return account_by_ref(session, tracker.get_slot("verified_account")) or account_by_ref(
+        session, tracker.get_slot("candidate_account")
+    )
+
+
+def _has_flag(session: Session, conversation: Conversation, flag: ConversationFlag) -> bool:
+    row = session.exec(
+        select(ConversationFlagRow).where(
+            ConversationFlagRow.conversation_id == conversation.id, ConversationFlagRow.flag == flag.value
+        )
+    ).first()
+    return row is not None
+
+
+def current_contact(session: Session, debtor_id: int) -> tuple[str | None, str | None]:
+    """The postal address and e-mail on file (valid ones), as the person would read them."""
+    points = session.exec(
+        select(ContactPoint).where(ContactPoint.debtor_id == debtor_id, ContactPoint.valid == True)  # noqa: E712
+    ).all()
+    address = next((p for p in points if p.kind == ContactKind.ADDRESS), None)
+    email = next((p for p in points if p.kind == ContactKind.EMAIL), None)
+    return (address.value if address else None), (email.value if email else None)
+
+
+def asks(slot: str, key: str) -> type[Action]:
+    """The action a form runs to ask for `slot`: one text of the catalogue."""
+
+    async def run(
+        self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        say(dispatcher, tracker, key)
+        return []
+
+    name = f"action_ask_{slot}"
+    return type(f"Ask_{slot}", (Action,), {"name": lambda self: name, "run": run, "__module__": __name__})
+
+
+def close_form() -> list[EventType]:
+    """Leave whatever form is open (the person asked for something else)."""
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+def next_step(
+    dispatcher: CollectingDispatcher, tracker: Tracker, address: str | None, email: str | None
+) -> list[EventType]:
+    """After an outcome: check the contact data once per conversation, else ask what else."""
+    if tracker.get_slot("contact_checked"):
+        say(dispatcher, tracker, "ask_anything_else")
+        return [SlotSet("offer", "nothing")]
+    nothing = render("contact_not_on_file", language(tracker))
+    say(dispatcher, tracker, "contact_data_confirm", address=address or nothing, email=email or nothing)
+    return [SlotSet("offer", "contact_check"), SlotSet("contact_checked", True)]

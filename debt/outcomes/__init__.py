@@ -17,6 +17,7 @@ from debt.outcomes.commitments import (
     record_arrangement,
     record_direct_debit_day,
     record_payment_claim,
+    record_payment_instructions,
     record_promise,
 )
 from debt.outcomes.consent import is_opted_out, record_opt_in, record_opt_out
@@ -47,6 +48,7 @@ __all__ = [
     "record_opt_in",
     "record_opt_out",
     "record_payment_claim",
+    "record_payment_instructions",
     "record_promise",
     "record_wrong_party",
     "request_handoff",

@@ -227,3 +227,30 @@ def record_payment_claim(
     )
     session.flush()
     return payment
+
+
+def record_payment_instructions(
+    session: Session,
+    conversation: Conversation,
+    account: Account,
+    *,
+    method: str,
+    channel: str,
+    actor: str = DEBTOR,
+) -> None:
+    """The debtor asked to pay in full and was sent the payment provider's instructions."""
+    _refuse_if_settled(account)
+    _audit(
+        session,
+        actor=actor,
+        action="payment.instructions_sent",
+        entity="account",
+        entity_id=account.id,
+        conversation=conversation,
+        account_ref=account.account_ref,
+        amount=_money(account.balance),
+        currency=account.currency,
+        method=method,
+        channel=channel,
+    )
+    session.flush()

@@ -187,6 +187,14 @@ def update_contact_data(
         session.add(point)
         points.append(point)
     session.flush()
+    # A new postal address or e-mail replaces the old one: letters and e-mails go to the new one only.
+    for point in points:
+        if point.kind in (ContactKind.ADDRESS, ContactKind.EMAIL) and _masked(point) in created:
+            for old in _valid_points(session, debtor.id, point.kind):
+                if old.id != point.id:
+                    old.valid, old.invalid_reason, old.updated_at = False, "superseded", now
+                    session.add(old)
+    session.flush()
     _audit(
         session,
         actor=actor,

@@ -78,8 +78,22 @@ def test_production_accepts_real_values(monkeypatch: pytest.MonkeyPatch) -> None
         "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
         "DATABASE_URL": "postgresql://app:pw@db/collect",
         "PUBLIC_BASE_URL": "https://collect.example.com",
+        "PAYMENT_IBAN": "DE89 3704 0044 0532 0130 00",
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     settings = load_settings()
+    assert settings.payment_iban == "DE89370400440532013000"
     assert settings.public_url("/twilio/sms") == "https://collect.example.com/twilio/sms"
+
+
+def test_a_mistyped_iban_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAYMENT_IBAN", "DE89 3704 0044 0532 0130 01")
+    with pytest.raises(SettingsError, match="PAYMENT_IBAN: not a valid IBAN"):
+        load_settings()
+
+
+def test_production_refuses_the_demo_iban(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENV", "production")
+    with pytest.raises(SettingsError, match="PAYMENT_IBAN"):
+        load_settings()

@@ -147,7 +147,7 @@ def test_every_message_renders_with_the_sample_values(key: str, language: str) -
 
 def test_render_fills_placeholders() -> None:
     assert render("identity_retry", "en", attempts_left=2) == (
-        "Sorry, I couldn't match those details. Would you like to try again? Attempts left: 2."
+        "Sorry, I couldn't match those details. Let's try once more (attempts left: 2)."
     )
     assert render("stop_contact_confirmed", "fr", channel="par SMS") == (
         "C'est noté : nous ne vous contacterons plus par SMS."
@@ -182,8 +182,8 @@ def test_values_not_used_are_ignored() -> None:
 
 @given(st.text(max_size=40))
 def test_values_are_inserted_as_given(value: str) -> None:
-    text = render("handoff_to_human", "en", summary=value)
-    assert text.endswith(value)
+    text = render("callback_recorded", "en", when=value)
+    assert text == f"That's noted: we'll call you back on {value}."
 
 
 @pytest.mark.parametrize("key", EARLY)

@@ -7,6 +7,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -56,3 +58,31 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
         except ProcessLookupError:
             pass
     return process.returncode
+
+
+@contextmanager
+def rasa_and_actions(folder: Path, database_url: str, token: str, **env: str) -> Iterator[tuple[str, str]]:
+    """`rasa run` with the trained model and the action server over `database_url`.
+
+    Yields the Rasa URL and the action server's webhook URL; stops both on exit.
+    """
+    rasa_port, actions_port = free_port(), free_port()
+    action_url = f"http://127.0.0.1:{actions_port}/webhook"
+    env = {
+        "DATABASE_URL": database_url,
+        "RASA_TOKEN": token,
+        "RASA_PORT": str(rasa_port),
+        "ACTION_SERVER_URL": action_url,
+        "ENV": "test",
+        **env,
+    }
+    command = [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "bot.actions"]
+    actions = start([*command, "--port", str(actions_port)], folder / "actions.log", env)
+    rasa = start(["bash", str(ROOT / "scripts/rasa-server.sh")], folder / "rasa.log", env)
+    try:
+        wait_http(f"http://127.0.0.1:{actions_port}/health", actions, folder / "actions.log", 60)
+        wait_http(f"http://127.0.0.1:{rasa_port}/status?token={token}", rasa, folder / "rasa.log", 300)
+        yield f"http://127.0.0.1:{rasa_port}", action_url
+    finally:
+        stop(rasa)
+        stop(actions)
