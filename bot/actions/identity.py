@@ -152,7 +152,7 @@ class ActionHoldRequest(Action):
         elif intent in PENDING_BY_INTENT:
             say(dispatcher, tracker, "hold_request")
         pending = PENDING_BY_INTENT.get(intent)
-        return events + ([SlotSet("pending", pending)] if pending else [])
+        return [*events, SlotSet("offer", "nothing"), *([SlotSet("pending", pending)] if pending else [])]
 
 
 class ActionIdentityDone(Action):

@@ -14,6 +14,7 @@ from bot.actions.support import (
     in_session,
     intent_of,
     language,
+    language_events,
     say,
     settings,
 )
@@ -21,17 +22,22 @@ from debt.disclosure import opening_text, recording_notice_text
 from debt.models import Debtor
 
 
-def opening_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """The company named once per conversation, before anything else (no creditor: not verified yet)."""
-    if tracker.get_slot("opened"):
-        return []
-    company = settings().company_name
+def recording_notice(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """On a call, before anything is recorded: that it is, for how long, and that one may object."""
     if tracker.get_slot("channel") == "voice":
         jurisdiction = settings().default_jurisdiction
         dispatcher.utter_message(text=recording_notice_text(jurisdiction, language(tracker)))
+
+
+def opening_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The company named once per conversation, before anything else (no creditor: not verified yet)."""
+    if tracker.get_slot("opened"):
+        return language_events(tracker)
+    company = settings().company_name
+    recording_notice(dispatcher, tracker)
     key = "opening_inbound" if intent_of(tracker) == "greet" else "opening_inbound_short"
     say(dispatcher, tracker, key, company=company)
-    return [SlotSet("opened", True)]
+    return [SlotSet("opened", True), *language_events(tracker)]
 
 
 class ActionOpening(Action):
@@ -53,6 +59,7 @@ class ActionOpening(Action):
 
             found = await in_session(names)
             if found is not None:
+                recording_notice(dispatcher, tracker)
                 text = opening_text(
                     language(tracker),
                     company=settings().company_neutral_name,
@@ -61,11 +68,10 @@ class ActionOpening(Action):
                     last_name=found[1],
                 )
                 dispatcher.utter_message(text=text)
-                return [SlotSet("opened", True)]
-        events = opening_events(dispatcher, tracker)
-        if not events:
+                return [SlotSet("opened", True), SlotSet("offer", "ask_for_debtor")]
+        if tracker.get_slot("opened"):
             say(dispatcher, tracker, "ask_anything_else")
-        return events
+        return opening_events(dispatcher, tracker)
 
 
 class ActionGoodbye(Action):
@@ -99,5 +105,16 @@ class ActionDeclineOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        say(dispatcher, tracker, "handoff_offer_declined")
+        if tracker.get_slot("offer") == "ask_for_debtor":
+            # Not there (or not saying): a neutral message to pass on; the number is not marked wrong.
+            current = settings()
+            say(
+                dispatcher,
+                tracker,
+                "wrong_person_apology",
+                neutral_company=current.company_neutral_name,
+                callback_number=current.callback_number,
+            )
+        else:
+            say(dispatcher, tracker, "handoff_offer_declined")
         return [SlotSet("offer", "nothing")]

@@ -13,6 +13,10 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlmodel import Session
+
+from bot.actions.support import account_by_ref, in_session
+from debt.models import Debtor
 
 LANGUAGES = {"fr", "de", "en"}
 CHANNELS = {"sms", "voice", "chat"}
@@ -43,6 +47,13 @@ def slots_from_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     return slots
 
 
+def _debtor_language(session: Session, account_ref: str) -> str | None:
+    account = account_by_ref(session, account_ref)
+    debtor = session.get(Debtor, account.debtor_id) if account else None
+    language = (debtor.language or "").lower()[:2] if debtor else ""
+    return language if language in LANGUAGES else None
+
+
 class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
@@ -54,6 +65,12 @@ class ActionSessionStart(Action):
             name: tracker.get_slot(name) for name in CARRIED_OVER if tracker.get_slot(name) is not None
         }
         fresh = slots_from_metadata(tracker.get_slot("session_started_metadata") or {})
+        account = fresh.get("candidate_account") or carried.get("candidate_account")
+        if "language" not in fresh and "language" not in carried and account:
+            # The gateway knew the account but not its language: the debtor's own, from the file.
+            known = await in_session(lambda session: _debtor_language(session, account))
+            if known:
+                fresh["language"] = known
         events: list[EventType] = [SessionStarted()]
         events += [SlotSet(name, value) for name, value in {**carried, **fresh}.items()]
         events.append(ActionExecuted("action_listen"))

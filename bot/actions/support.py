@@ -18,6 +18,7 @@ from core.settings import Settings, get_settings
 from debt.clock import utcnow
 from debt.db import engine_for, session_scope
 from debt.disclosure import DebtFacts, NotVerified, debt_facts
+from debt.language import JURISDICTION_LANGUAGE, conversation_language, detect_language
 from debt.messages import render
 from debt.models import (
     Account,
@@ -35,8 +36,28 @@ from debt.outcomes import conversation_for_sender
 T = TypeVar("T")
 
 
+# The person's first messages decide the language when neither the gateway nor the account did.
+LANGUAGE_MESSAGES = 3
+
+
 def language(tracker: Tracker) -> str:
-    return tracker.get_slot("language") or "en"
+    """The slot (from the account, via the gateway), else the first messages, else the default's."""
+    if tracker.get_slot("language"):
+        return str(tracker.get_slot("language"))
+    texts = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+    if not texts:
+        texts = [str(tracker.latest_message.get("text") or "")]
+    default = JURISDICTION_LANGUAGE[get_settings().default_jurisdiction]
+    return conversation_language(None, texts[:LANGUAGE_MESSAGES], default=default)
+
+
+def language_events(tracker: Tracker) -> list[EventType]:
+    """Keep the language once the messages have shown it, so that it no longer moves."""
+    if tracker.get_slot("language"):
+        return []
+    texts = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+    detected = detect_language(" ".join(texts[:LANGUAGE_MESSAGES]))
+    return [SlotSet("language", detected)] if detected else []
 
 
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, **values: Any) -> None:

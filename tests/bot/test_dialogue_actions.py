@@ -101,12 +101,22 @@ def test_opening_on_a_call_announces_the_recording_first(database: str) -> None:
 def test_outbound_opening_asks_for_the_debtor_by_name_under_the_neutral_name(database: str) -> None:
     slots = {"direction": "outbound", "candidate_account": REF, "channel": "voice"}
     result = run(ActionOpening(), slots, "allo", intent="greet")
-    assert result.said == [
+    assert result.said[1:] == [
         render(
             "opening_outbound_ask_for", "fr", company="AR Services", first_name="Jeanne", last_name="Dupont"
         )
     ]
     assert not discloses(result.text)
+    assert result.slots()["offer"] == "ask_for_debtor"
+
+
+def test_outbound_the_person_is_not_there_gets_a_neutral_message(database: str) -> None:
+    from bot.actions.opening import ActionDeclineOffer
+
+    slots = {"direction": "outbound", "candidate_account": REF, "offer": "ask_for_debtor"}
+    result = run(ActionDeclineOffer(), slots, "non elle est pas là", intent="deny")
+    assert "AR Services" in result.text and not discloses(result.text)
+    assert "wrong_party" not in flags(database)
 
 
 @pytest.mark.parametrize(
@@ -384,3 +394,18 @@ def test_everything_said_before_verification_is_free_of_debt_details(database: s
     ]:
         texts += run(action, {"candidate_account": REF}, "combien je dois à qui", intent=intent).said
     assert texts and not any(discloses(text) for text in texts)
+
+
+def test_without_a_language_the_first_messages_decide(database: str) -> None:
+    events = [{"event": "user", "text": "Guten Tag, ich habe eine Frage zu meiner Rechnung"}]
+    result = run(ActionOpening(), {"language": None}, "Guten Tag", intent="greet", events=events)
+    assert result.said == [render("opening_inbound", "de", company=get_settings().company_name)]
+    assert result.slots() == {"opened": True, "language": "de"}
+
+
+def test_an_unclear_first_message_answers_in_the_default_jurisdictions_language(database: str) -> None:
+    result = run(
+        ActionOpening(), {"language": None}, "ok", intent="greet", events=[{"event": "user", "text": "ok"}]
+    )
+    assert result.said == [render("opening_inbound", "fr", company=get_settings().company_name)]
+    assert "language" not in result.slots()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -69,3 +70,22 @@ def test_situation_carries_over_but_verification_does_not() -> None:
     values = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert values == {"language": "fr", "candidate_account": "NEB-104233"}
     assert SlotSet("verified", True) not in events
+
+
+def test_the_account_gives_the_language_when_the_gateway_did_not(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlmodel import Session
+
+    from core.settings import get_settings
+    from debt.db import make_engine
+    from tests.factories import make_account
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    with Session(make_engine(sqlite_url)) as session:
+        make_account(session, account_ref="WWH-200417", language="de", country="DE")
+        session.commit()
+    events = run({"session_started_metadata": {"channel": "sms", "account_ref": "WWH-200417"}})
+    assert SlotSet("language", "de") in events
+    get_settings.cache_clear()

@@ -158,10 +158,17 @@ SAY: dict[str, dict[str, str]] = {
 class Conversation:
     """One person texting the bot over the REST channel, as the SMS gateway does."""
 
-    def __init__(self, stack: RasaStack, language: str, account_ref: str | None) -> None:
+    def __init__(
+        self,
+        stack: RasaStack,
+        language: str,
+        account_ref: str | None,
+        channel: str = "sms",
+        direction: str = "inbound",
+    ) -> None:
         self.stack, self.language = stack, language
         self.sender = f"it-{language}-{next(_ids)}"
-        self.metadata = {"channel": "sms", "language": language, "conversation_id": None}
+        self.metadata = {"channel": channel, "language": language, "direction": direction}
         if account_ref:
             self.metadata["account_ref"] = account_ref
         self.said: list[str] = []
@@ -421,3 +428,20 @@ def test_not_understood_twice_goes_to_a_person(rasa_stack, new_account, language
     talk = Conversation(rasa_stack, language, new_account(language))
     assert talk.send("nonsense") == [talk.says("rephrase")]
     assert talk.send("nonsense2") == [talk.says("fallback_handoff")]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_outbound_call_asks_for_the_debtor_and_reveals_nothing(rasa_stack, new_account, language) -> None:
+    ref = new_account(language)
+    talk = Conversation(rasa_stack, language, ref, channel="voice", direction="outbound")
+    first = talk.send("hello")
+    person = PEOPLE[language]
+    assert "recorded" in first[0] or "enregistré" in first[0] or "aufgezeichnet" in first[0], first
+    assert first[-1] == talk.says(
+        "opening_outbound_ask_for", company="AR Services", first_name=person.first, last_name=person.last
+    )
+    assert talk.says("ask_name") in talk.send("yes")
+    talk.send_text(f"{person.first} {person.last}")
+    replies = talk.send("birth")
+    assert any(ref in text for text in replies)
+    assert all("Amicable" not in text and ref not in text for text in first)
