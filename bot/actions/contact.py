@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -204,8 +204,13 @@ class ActionContactUpdate(Action):
             return True
 
         if not await in_session(update):
+            # Asked again through the form, whose end comes back here.
             say(dispatcher, tracker, "contact_update_not_understood")
-            return [SlotSet("contact_update", None)]
+            return [
+                SlotSet("contact_update", None),
+                SlotSet("offer", "nothing"),
+                FollowupAction("contact_form"),
+            ]
         say(dispatcher, tracker, "contact_data_updated")
         say(dispatcher, tracker, "ask_anything_else")
         return [SlotSet("contact_update", None), SlotSet("offer", "nothing")]

@@ -23,6 +23,7 @@ from debt.outcomes import record_complaint, record_opt_out, request_handoff
 
 # Rephrase once; the second time in a row the bot does not understand, a person takes over.
 MAX_FALLBACKS = 2
+NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope"}
 MAX_WORDING = 500
 
 
@@ -84,6 +85,19 @@ class ActionComplaint(Action):
         return [*close_form(), SlotSet("offer", "nothing")]
 
 
+def misunderstood_in_a_row(tracker: Tracker) -> int:
+    """How many of the person's last messages in a row the bot could not place."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        if intent not in NOT_UNDERSTOOD:
+            break
+        count += 1
+    return max(count, 1)
+
+
 class ActionFallback(Action):
     def name(self) -> str:
         return "action_fallback"
@@ -91,13 +105,12 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        count = int(tracker.get_slot("fallbacks") or 0) + 1
-        if count < MAX_FALLBACKS:
+        if misunderstood_in_a_row(tracker) < MAX_FALLBACKS:
             say(dispatcher, tracker, "rephrase")
-            return [SlotSet("fallbacks", float(count))]
+            return []
         await hand_over(tracker, "not understood twice")
         say(dispatcher, tracker, "fallback_handoff")
-        return [*close_form(), SlotSet("fallbacks", 0.0)]
+        return close_form()
 
 
 class ActionStopContact(Action):

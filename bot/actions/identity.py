@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -199,8 +199,10 @@ class ActionWrongPerson(Action):
             if account is not None and conversation.party.startswith("+"):
                 record_wrong_party(session, conversation, account, conversation.party)
 
-        if not tracker.get_slot("verified"):
-            await in_session(record)
+        if tracker.get_slot("verified"):
+            # The verified debtor saying "it wasn't me" contests the claim: it is checked, not dropped.
+            return [FollowupAction("dispute_form")]
+        await in_session(record)
         current = settings()
         dispatcher.utter_message(
             text=render(

@@ -49,7 +49,7 @@ def verification(request: str, intent: str, pending: str) -> list[Step]:
     """A request before verification, held; name and birth date; the disclosure and explanation."""
     return [
         *user(request, intent),
-        *action("action_hold_request", pending=pending),
+        *action("action_hold_request", offer="nothing", pending=pending),
         *ask("identity_form", "claimed_name"),
         *answer("identity_form", "name", "inform", {"claimed_name": "NAME"}, "identity_secret"),
         *answer(
@@ -151,6 +151,16 @@ FLOWS: dict[str, list[Step]] = {
         *user("no", "deny"),
         *action("action_decline_offer", offer="nothing"),
     ],
+    "are you a bot, during the identity check": [
+        *user("balance", "ask_balance"),
+        *action("action_hold_request", offer="nothing", pending="explain"),
+        *ask("identity_form", "claimed_name"),
+        *user("bot", "bot_challenge"),
+        *action("action_bot_challenge", offer="handoff"),
+        {"action": "identity_form"},
+        {"active_loop": "identity_form"},
+        *answer("identity_form", "name", "inform", {"claimed_name": "NAME"}, "identity_secret"),
+    ],
     "complaint": [*OPENING, *user("complaint", "complaint"), *action("action_complaint", offer="nothing")],
     "a person": [*user("human", "request_human"), *action("action_handoff", offer="nothing")],
     "stop contact": [*user("stop", "stop_contact"), *action("action_stop_contact", offer="nothing")],
@@ -172,9 +182,9 @@ FLOWS: dict[str, list[Step]] = {
     ],
     "not understood twice": [
         *user("nonsense", "out_of_scope"),
-        *action("action_fallback", fallbacks=1.0),
+        *action("action_fallback"),
         *user("nonsense2", "out_of_scope"),
-        *action("action_fallback", fallbacks=0.0),
+        *action("action_fallback"),
     ],
     "identity failed three times": [
         *user("balance", "ask_balance"),

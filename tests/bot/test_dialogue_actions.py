@@ -165,6 +165,12 @@ def test_wrong_person_apologises_and_marks_the_number(database: str) -> None:
 # --- After verification ---
 
 
+def test_it_was_not_me_after_verification_is_a_dispute(verified: dict, database: str) -> None:
+    result = run(ActionWrongPerson(), verified, "c'est pas moi qui ai commandé ça", intent="wrong_person")
+    assert [e["name"] for e in result.events if e["event"] == "followup"] == ["dispute_form"]
+    assert "wrong_party" not in flags(database)
+
+
 def test_verification_brings_the_disclosure_and_the_itemised_debt(verified: dict) -> None:
     result = run(ActionIdentityDone(), {**verified, "pending": "nothing"})
     assert CREDITOR in result.said[0] and "amiable" in result.said[0]
@@ -373,9 +379,15 @@ def test_stop_contact_opts_out_of_the_channel(database: str) -> None:
 
 
 def test_fallback_rephrases_once_then_hands_over(database: str) -> None:
-    first = run(ActionFallback(), {}, "blabla", intent="nlu_fallback")
+    def said(intent: str) -> dict:
+        return {"event": "user", "text": "blabla", "parse_data": {"intent": {"name": intent}}}
+
+    first = run(
+        ActionFallback(), {}, "blabla", intent="nlu_fallback", events=[said("greet"), said("nlu_fallback")]
+    )
     assert first.said == [render("rephrase", "fr")]
-    second = run(ActionFallback(), first.slots(), "blibli", intent="nlu_fallback")
+    events = [said("nlu_fallback"), said("out_of_scope")]
+    second = run(ActionFallback(), {}, "blibli", intent="out_of_scope", events=events)
     assert second.said == [render("fallback_handoff", "fr")]
     assert rows(database, Handoff)[0].reason == "not understood twice"
 

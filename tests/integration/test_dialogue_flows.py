@@ -445,3 +445,23 @@ def test_outbound_call_asks_for_the_debtor_and_reveals_nothing(rasa_stack, new_a
     replies = talk.send("birth")
     assert any(ref in text for text in replies)
     assert all("Amicable" not in text and ref not in text for text in first)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_person_asked_for_during_the_identity_check(rasa_stack, new_account, language) -> None:
+    talk = Conversation(rasa_stack, language, new_account(language))
+    talk.send("balance")
+    assert talk.send("human") == [talk.says("handoff_to_human")]
+    assert "handoff" in flags(rasa_stack, talk.sender)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_hardship_told_instead_of_a_payment_date(rasa_stack, new_account, language) -> None:
+    ref = new_account(language)
+    talk = Conversation(rasa_stack, language, ref)
+    talk.verify("promise")
+    replies = talk.send("hardship")
+    assert talk.says("ask_hardship_circumstances") in replies, replies
+    talk.send("circumstances")
+    talk.send("pause")
+    assert load(rasa_stack, ref).status == AccountStatus.HARDSHIP_HOLD
