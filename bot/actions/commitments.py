@@ -112,7 +112,7 @@ class ActionPayFull(Action):
 # --- Promise to pay ---
 
 
-ActionAskPromiseDate = asks("promise_date", "ask_payment_date")
+ActionAskPromiseDate = asks("promise_date", "ask_payment_date", __name__)
 
 
 class ValidatePromiseForm(FormValidationAction):
@@ -301,7 +301,7 @@ class ActionRecordPlan(Action):
 # --- Direct-debit day ---
 
 
-ActionAskDebitDay = asks("debit_day", "ask_debit_day")
+ActionAskDebitDay = asks("debit_day", "ask_debit_day", __name__)
 
 
 class ValidateDebitDayForm(FormValidationAction):
@@ -340,10 +340,10 @@ class ActionRecordDebitDay(Action):
 # --- Already paid ---
 
 
-ActionAskPaidDate = asks("paid_date", "ask_paid_date")
+ActionAskPaidDate = asks("paid_date", "ask_paid_date", __name__)
 
 
-ActionAskPaidMethod = asks("paid_method", "ask_paid_method")
+ActionAskPaidMethod = asks("paid_method", "ask_paid_method", __name__)
 
 
 class ValidatePaidForm(FormValidationAction):

@@ -12,14 +12,13 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.actions.handoff import summary
 from bot.actions.support import (
     asks,
     candidate_account,
     conversation_of,
-    current_contact,
     in_session,
     intent_of,
     language,
@@ -32,8 +31,14 @@ from debt import contact_hours
 from debt.clock import utcnow
 from debt.contact_text import ContactUpdate, parse_contact_update
 from debt.disclosure import format_moment
-from debt.models import Account, ContactKind, ContactPoint
-from debt.outcomes import OutsidePolicy, record_callback, request_handoff, update_contact_data
+from debt.models import Account
+from debt.outcomes import (
+    OutsidePolicy,
+    confirm_contact_data,
+    record_callback,
+    request_handoff,
+    update_contact_data,
+)
 from debt.spoken import parse_callback_time
 
 
@@ -89,32 +94,26 @@ class ActionRecordCallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         lang = language(tracker)
-        at = datetime.fromisoformat(str(tracker.get_slot("callback_time")))
-        when = format_moment(at, lang)
-        note = summary(tracker, f"callback asked for {at.isoformat()}")
+        asked = datetime.fromisoformat(str(tracker.get_slot("callback_time")))
+        note = summary(tracker, f"callback asked for {asked.isoformat()}")
 
-        def record(session: Session) -> str:
+        def record(session: Session) -> tuple[str, datetime]:
             conversation = conversation_of(session, tracker)
+            jurisdiction, tz = _zone(session, tracker)
+            at = asked.astimezone(ZoneInfo(tz))
             account: Account | None = candidate_account(session, tracker)
             if account is None:
                 request_handoff(session, conversation, reason="callback", summary=note)
-                return "callback_no_account"
+                return "callback_no_account", at
             try:
-                record_callback(
-                    session,
-                    conversation,
-                    account,
-                    at=at,
-                    jurisdiction=account.jurisdiction,
-                    tz_name=str(at.tzinfo),
-                )
+                record_callback(session, conversation, account, at=at, jurisdiction=jurisdiction, tz_name=tz)
             except OutsidePolicy:
                 request_handoff(session, conversation, reason="callback", summary=note)
-                return "callback_no_account"
-            return "callback_recorded"
+                return "callback_no_account", at
+            return "callback_recorded", at
 
-        key = await in_session(record)
-        say(dispatcher, tracker, key, when=when)
+        key, at = await in_session(record)
+        say(dispatcher, tracker, key, when=format_moment(at, lang))
         return [SlotSet("callback_time", None), SlotSet("callback_offer", None)]
 
 
@@ -132,10 +131,7 @@ class ActionContactConfirmed(Action):
     ) -> list[EventType]:
         def confirm(session: Session) -> None:
             context = verified(session, tracker)
-            address, email = current_contact(session, context.debtor.id or 0)
-            points = _current_points(session, context.debtor.id or 0)
-            if address or email:
-                update_contact_data(session, context.conversation, context.debtor, email=email, **points)
+            confirm_contact_data(session, context.conversation, context.debtor)
 
         await in_session(confirm)
         say(dispatcher, tracker, "contact_data_updated")
@@ -143,20 +139,7 @@ class ActionContactConfirmed(Action):
         return [SlotSet("offer", "nothing")]
 
 
-def _current_points(session: Session, debtor_id: int) -> dict[str, str | None]:
-    address = session.exec(
-        select(ContactPoint).where(
-            ContactPoint.debtor_id == debtor_id,
-            ContactPoint.kind == ContactKind.ADDRESS,
-            ContactPoint.valid == True,  # noqa: E712
-        )
-    ).first()
-    if address is None:
-        return {}
-    return {"address_line": address.address_line, "postcode": address.postcode, "city": address.city}
-
-
-ActionAskContactUpdate = asks("contact_update", "ask_contact_update")
+ActionAskContactUpdate = asks("contact_update", "ask_contact_update", __name__)
 
 
 def _as_slot(update: ContactUpdate) -> str:

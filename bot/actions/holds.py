@@ -26,7 +26,7 @@ def _free_text(value: Any) -> str:
     return " ".join(str(value or "").split())[:MAX_DETAILS]
 
 
-ActionAskDisputeReason = asks("dispute_reason", "ask_dispute_reason")
+ActionAskDisputeReason = asks("dispute_reason", "ask_dispute_reason", __name__)
 
 
 class ValidateDisputeForm(FormValidationAction):

@@ -124,10 +124,10 @@ def _check(
     return "failed", None
 
 
-ActionAskClaimedName = asks("claimed_name", "ask_name")
+ActionAskClaimedName = asks("claimed_name", "ask_name", __name__)
 
 
-ActionAskIdentitySecret = asks("identity_secret", "ask_secret")
+ActionAskIdentitySecret = asks("identity_secret", "ask_secret", __name__)
 
 
 class ActionHoldRequest(Action):
@@ -196,8 +196,9 @@ class ActionWrongPerson(Action):
         def record(session: Session) -> None:
             conversation = conversation_of(session, tracker)
             account = candidate_account(session, tracker)
-            if account is not None and conversation.party.startswith("+"):
-                record_wrong_party(session, conversation, account, conversation.party)
+            if account is not None:
+                phone = conversation.party if conversation.party.startswith("+") else None
+                record_wrong_party(session, conversation, account, phone)
 
         if tracker.get_slot("verified"):
             # The verified debtor saying "it wasn't me" contests the claim: it is checked, not dropped.

@@ -164,8 +164,12 @@ def current_contact(session: Session, debtor_id: int) -> tuple[str | None, str |
     return (address.value if address else None), (email.value if email else None)
 
 
-def asks(slot: str, key: str) -> type[Action]:
-    """The action a form runs to ask for `slot`: one text of the catalogue."""
+def asks(slot: str, key: str, module: str) -> type[Action]:
+    """The action a form runs to ask for `slot`: one text of the catalogue.
+
+    The class is named ActionAsk<Slot> and must be bound to that name in `module` (the action
+    server's worker processes find it there by name).
+    """
 
     async def run(
         self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -173,8 +177,15 @@ def asks(slot: str, key: str) -> type[Action]:
         say(dispatcher, tracker, key)
         return []
 
-    name = f"action_ask_{slot}"
-    return type(f"Ask_{slot}", (Action,), {"name": lambda self: name, "run": run, "__module__": __name__})
+    action_name = f"action_ask_{slot}"
+    class_name = "ActionAsk" + "".join(part.title() for part in slot.split("_"))
+    namespace = {
+        "name": lambda self: action_name,
+        "run": run,
+        "__module__": module,
+        "__qualname__": class_name,
+    }
+    return type(class_name, (Action,), namespace)
 
 
 def close_form() -> list[EventType]:

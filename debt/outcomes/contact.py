@@ -207,3 +207,39 @@ def update_contact_data(
     )
     session.flush()
     return points
+
+
+def confirm_contact_data(
+    session: Session,
+    conversation: Conversation,
+    debtor: Debtor,
+    *,
+    now: datetime | None = None,
+    actor: str = DEBTOR,
+) -> list[ContactPoint]:
+    """The debtor confirms the postal address and e-mail on file: they are marked verified today."""
+    verified = ConversationFlag.IDENTITY_VERIFIED in flags_of(session, conversation.id or 0)
+    if conversation.debtor_id != debtor.id or not verified:
+        raise OutsidePolicy(
+            "identity_not_verified", "contact data is confirmed only after the debtor's identity is verified"
+        )
+    now = now or utcnow()
+    points = [
+        point
+        for kind in (ContactKind.ADDRESS, ContactKind.EMAIL)
+        for point in _valid_points(session, debtor.id or 0, kind)[:1]
+    ]
+    for point in points:
+        point.verified_at = point.updated_at = now
+        session.add(point)
+    _audit(
+        session,
+        actor=actor,
+        action="contact_data.confirmed",
+        entity="debtor",
+        entity_id=debtor.id,
+        conversation=conversation,
+        confirmed=[_masked(point) for point in points],
+    )
+    session.flush()
+    return points

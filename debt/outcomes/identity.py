@@ -71,23 +71,27 @@ def record_wrong_party(
     session: Session,
     conversation: Conversation,
     account: Account,
-    phone_e164: str,
+    phone_e164: str | None,
     *,
     actor: str = DEBTOR,
 ) -> ContactPoint | None:
     """Someone else answered: that number is no longer the debtor's; the account stays as it is.
 
     Only this debtor's contact point is marked invalid (another debtor may rightly hold the number).
-    Returns the point marked, or None when the number was not on file.
+    Returns the point marked, or None when the number was not on file or the channel has none (chat).
     """
-    phone = normalise_phone(phone_e164)
-    point = session.exec(
-        select(ContactPoint).where(
-            ContactPoint.debtor_id == account.debtor_id,
-            ContactPoint.kind == ContactKind.PHONE,
-            ContactPoint.value == phone,
-        )
-    ).first()
+    phone = normalise_phone(phone_e164) if phone_e164 else None
+    point = (
+        session.exec(
+            select(ContactPoint).where(
+                ContactPoint.debtor_id == account.debtor_id,
+                ContactPoint.kind == ContactKind.PHONE,
+                ContactPoint.value == phone,
+            )
+        ).first()
+        if phone
+        else None
+    )
     if point is not None:
         point.valid = False
         point.invalid_reason = WRONG_PARTY_REASON
@@ -102,7 +106,7 @@ def record_wrong_party(
         entity_id=point.id if point else None,
         conversation=conversation,
         account_ref=account.account_ref,
-        phone=mask_phone(phone),
+        phone=mask_phone(phone) if phone else None,
     )
     session.flush()
     return point

@@ -333,7 +333,7 @@ def test_nothing_to_pay_says_so(verified: dict, database: str) -> None:
 
 def test_contact_data_confirmed_and_updated(verified: dict, database: str) -> None:
     run(ActionContactConfirmed(), verified)
-    assert "contact_data.updated" in audit_actions(database)
+    assert "contact_data.confirmed" in audit_actions(database)
     checked = validate(ValidateContactForm(), "contact_update", "3 avenue Foch 69006 Lyon", verified)
     assert json.loads(checked.slots()["contact_update"])["postcode"] == "69006"
     run(ActionContactUpdate(), {**verified, **checked.slots()})
@@ -421,3 +421,35 @@ def test_an_unclear_first_message_answers_in_the_default_jurisdictions_language(
     )
     assert result.said == [render("opening_inbound", "fr", company=get_settings().company_name)]
     assert "language" not in result.slots()
+
+
+def test_callback_inside_permitted_hours_is_planned(verified: dict, database: str) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.actions.contact import ActionRecordCallback, ValidateCallbackForm
+    from debt.models import ContactAttempt
+
+    now = datetime.now(ZoneInfo("Europe/Paris"))
+    day = now.date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    checked = validate(ValidateCallbackForm(), "callback_time", f"le {day:%d/%m/%Y} à 18h", verified)
+    asked = checked.slots()["callback_time"]
+    assert asked is not None and datetime.fromisoformat(asked).hour == 18
+    result = run(ActionRecordCallback(), {**verified, "callback_time": asked})
+    assert "18:00" in result.said[0]
+    attempt = rows(database, ContactAttempt)[0]
+    assert attempt.purpose == "callback" and attempt.status == "planned"
+
+
+def test_callback_at_night_gets_the_next_permitted_time(verified: dict) -> None:
+    from bot.actions.contact import ValidateCallbackForm
+
+    checked = validate(ValidateCallbackForm(), "callback_time", "demain à 23h", verified)
+    assert checked.slots()["callback_time"] is None and checked.slots()["callback_offer"]
+    assert "premier créneau" in checked.text
+    accepted = validate(
+        ValidateCallbackForm(), "callback_time", "oui", {**verified, **checked.slots()}, intent="affirm"
+    )
+    assert accepted.slots()["callback_time"] == checked.slots()["callback_offer"]

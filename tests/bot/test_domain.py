@@ -42,3 +42,15 @@ def test_every_form_slot_is_asked_and_validated() -> None:
 
 def test_no_response_text_in_the_domain() -> None:
     assert domain()["responses"] == {}
+
+
+def test_every_action_class_is_found_by_its_name() -> None:
+    """The action server's worker processes receive the actions pickled: by module and name."""
+    import pickle
+
+    executor = ActionExecutor()
+    executor.register_package("bot.actions")
+    for action in executor.actions.values():
+        owner = getattr(action, "__self__", None)
+        if owner is not None:
+            assert pickle.loads(pickle.dumps(type(owner))) is type(owner)  # noqa: S301 (our own bytes)

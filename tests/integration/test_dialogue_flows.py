@@ -29,6 +29,7 @@ from debt.models import (
     HardshipCase,
     Payment,
 )
+from debt.outcomes import conversation_for_sender
 from tests.factories import make_account
 from tests.integration.conftest import RasaStack
 
@@ -403,10 +404,23 @@ def test_bot_challenge_then_a_person(rasa_stack, new_account, language) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_wrong_person(rasa_stack, new_account, language) -> None:
-    talk = Conversation(rasa_stack, language, new_account(language))
+    ref = new_account(language)
+    talk = Conversation(rasa_stack, language, ref)
+    with Session(make_engine(rasa_stack.database_url)) as session:
+        # The SMS gateway opens the conversation with the sender's number.
+        conversation_for_sender(session, talk.sender, channel="sms", party="+33639980012", account_ref=ref)
+        session.commit()
     replies = talk.send("wrong_person")
     assert replies and "AR Services" in replies[0]
     assert "wrong_party" in flags(rasa_stack, talk.sender)
+    account = load(rasa_stack, ref)
+    with Session(make_engine(rasa_stack.database_url)) as session:
+        phone = session.exec(
+            select(ContactPoint).where(
+                ContactPoint.debtor_id == account.debtor_id, ContactPoint.kind == ContactKind.PHONE
+            )
+        ).one()
+    assert phone.valid is False
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
