@@ -43,14 +43,14 @@ def check_settings() -> None:
     """Validate the environment's settings and print them (secrets hidden)."""
     settings = load_settings_or_exit()
     for name, value in settings.model_dump().items():
-        shown = "********" if any(k in name for k in ("token", "password")) else value
+        shown = "********" if any(k in name for k in ("token", "password", "iban")) else value
         click.echo(f"{name.upper()}={shown}")
 
 
 def _register() -> None:
-    from cli import portfolio
+    from cli import creditors, portfolio
 
-    for command in portfolio.COMMANDS:
+    for command in [*portfolio.COMMANDS, *creditors.COMMANDS]:
         main.add_command(command)
 
 

@@ -27,6 +27,21 @@ class PlanPolicy:
     hardship_max_months: int = 24
 
 
+def policy_for(min_instalment: Decimal | None, max_months: int | None) -> PlanPolicy:
+    """A creditor's policy: what it set, the defaults for the rest (hardship limits never tighter)."""
+    default = PlanPolicy()
+    minimum = default.min_instalment if min_instalment is None else min_instalment
+    longest = default.max_months if max_months is None else max_months
+    if minimum <= 0 or longest < 1:
+        raise ValueError("a plan policy needs a positive minimum instalment and at least one month")
+    return PlanPolicy(
+        min_instalment=minimum,
+        max_months=longest,
+        hardship_min_instalment=min(default.hardship_min_instalment, minimum),
+        hardship_max_months=max(default.hardship_max_months, longest),
+    )
+
+
 @dataclass(frozen=True)
 class Plan:
     total: Decimal

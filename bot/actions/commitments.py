@@ -27,7 +27,15 @@ from bot.actions.support import (
     today,
     verified,
 )
-from debt.arrangements import Plan, PlanPolicy, PlanRefusal, plan_for_monthly_amount, plan_for_months, propose
+from debt.arrangements import (
+    Plan,
+    PlanPolicy,
+    PlanRefusal,
+    plan_for_monthly_amount,
+    plan_for_months,
+    policy_for,
+    propose,
+)
 from debt.choices import parse_payment_method, parse_plan_choice
 from debt.disclosure import (
     explain_debt,
@@ -38,6 +46,7 @@ from debt.disclosure import (
     promise_recorded_text,
 )
 from debt.messages import render
+from debt.models import Creditor
 from debt.money import format_money
 from debt.outcomes import (
     LAST_DEBIT_DAY,
@@ -54,7 +63,6 @@ from integrations.payments import payment_provider
 # The first instalment of a plan falls a week after it is agreed.
 FIRST_DUE_DAYS = 7
 MAX_PLAN_ROUNDS = 3
-POLICY = PlanPolicy()
 
 
 def _after(
@@ -188,12 +196,17 @@ def first_due() -> date:
     return today() + timedelta(days=FIRST_DUE_DAYS)
 
 
-def plan_from_choice(balance: Decimal, choice: str, hardship: bool) -> Plan | PlanRefusal:
+def creditor_policy(session: Session, context: Verified) -> PlanPolicy:
+    creditor = session.get(Creditor, context.account.creditor_id)
+    return policy_for(creditor.min_instalment, creditor.max_months) if creditor else policy_for(None, None)
+
+
+def plan_from_choice(balance: Decimal, choice: str, policy: PlanPolicy, hardship: bool) -> Plan | PlanRefusal:
     """A plan from the slot's "months:N" or "monthly:A", as agreed in the form."""
     kind, _, value = choice.partition(":")
     if kind == "monthly":
-        return plan_for_monthly_amount(balance, Decimal(value), first_due(), POLICY, hardship)
-    return plan_for_months(balance, int(value), first_due(), POLICY, hardship)
+        return plan_for_monthly_amount(balance, Decimal(value), first_due(), policy, hardship)
+    return plan_for_months(balance, int(value), first_due(), policy, hardship)
 
 
 class ActionAskPlanChoice(Action):
@@ -210,8 +223,9 @@ class ActionAskPlanChoice(Action):
         lang, hardship = language(tracker), bool(tracker.get_slot("hardship_plan"))
 
         def proposals(session: Session) -> str:
-            facts = verified(session, tracker).facts
-            plans = propose(facts.balance, first_due(), POLICY, hardship)
+            context = verified(session, tracker)
+            facts = context.facts
+            plans = propose(facts.balance, first_due(), creditor_policy(session, context), hardship)
             return plan_proposals_text(facts, plans, lang) if plans else render("plan_settled_no_plan", lang)
 
         dispatcher.utter_message(text=await in_session(proposals))
@@ -233,15 +247,16 @@ class ValidatePlanForm(FormValidationAction):
         text = value if isinstance(value, str) else ""
 
         def decide(session: Session) -> tuple[str | None, str | None]:
-            facts = verified(session, tracker).facts
-            plans = propose(facts.balance, first_due(), POLICY, hardship)
+            context = verified(session, tracker)
+            facts, policy = context.facts, creditor_policy(session, context)
+            plans = propose(facts.balance, first_due(), policy, hardship)
             choice = parse_plan_choice(text, lang, len(plans))
             if choice is None:
                 return None, None
             if choice.option is not None:
                 return f"months:{plans[choice.option - 1].months}", None
             wanted = f"monthly:{choice.monthly}" if choice.monthly is not None else f"months:{choice.months}"
-            result = plan_from_choice(facts.balance, wanted, hardship)
+            result = plan_from_choice(facts.balance, wanted, policy, hardship)
             if isinstance(result, Plan):
                 return wanted, None
             if result.nearest is None:
@@ -284,7 +299,8 @@ class ActionRecordPlan(Action):
 
         def record(session: Session) -> list[EventType]:
             context = verified(session, tracker)
-            plan = plan_from_choice(context.account.balance, choice, hardship)
+            policy = creditor_policy(session, context)
+            plan = plan_from_choice(context.account.balance, choice, policy, hardship)
             if not isinstance(plan, Plan):
                 raise OutsidePolicy(plan.reason, "the plan is no longer within policy")
             record_arrangement(session, context.conversation, context.account, plan)

@@ -23,6 +23,10 @@ from debt.money import MoneyType
 class Creditor(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=String(200), unique=True, index=True)
+    # What the creditor lets the assistant agree on its own (debt.arrangements.PlanPolicy);
+    # empty: the defaults there.
+    min_instalment: Decimal | None = Field(default=None, sa_type=MoneyType)
+    max_months: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -453,3 +453,17 @@ def test_callback_at_night_gets_the_next_permitted_time(verified: dict) -> None:
         ValidateCallbackForm(), "callback_time", "oui", {**verified, **checked.slots()}, intent="affirm"
     )
     assert accepted.slots()["callback_time"] == checked.slots()["callback_offer"]
+
+
+def test_plan_proposals_follow_the_creditors_policy(verified: dict, database: str) -> None:
+    from debt.models import Creditor
+
+    with Session(make_engine(database)) as session:
+        creditor = session.get(Creditor, account(database).creditor_id)
+        creditor.min_instalment, creditor.max_months = Decimal("50.00"), 3
+        session.add(creditor)
+        session.commit()
+    asked = run(ActionAskPlanChoice(), verified)
+    assert "3 mensualités de 51,20" in asked.text and "6 mensualités" not in asked.text
+    checked = validate(ValidatePlanForm(), "plan_choice", "en 6 fois", verified)
+    assert checked.slots()["plan_offer"] == "months:3"

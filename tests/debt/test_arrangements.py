@@ -88,3 +88,21 @@ def test_counter_with_a_monthly_amount() -> None:
     assert isinstance(low, PlanRefusal) and low.reason == "under_min_instalment"
     whole = plan_for_monthly_amount(Decimal("100.00"), Decimal("150.00"), FIRST, POLICY)
     assert isinstance(whole, Plan) and whole.instalments == (Decimal("100.00"),)
+
+
+def test_a_creditors_policy_overrides_the_defaults_only_where_set() -> None:
+    from debt.arrangements import PlanPolicy, policy_for
+
+    assert policy_for(None, None) == PlanPolicy()
+    strict = policy_for(Decimal("25.00"), 4)
+    assert (strict.min_instalment, strict.max_months) == (Decimal("25.00"), 4)
+    # Hardship limits are never tighter than the creditor's ordinary ones.
+    generous = policy_for(Decimal("2.00"), 36)
+    assert generous.hardship_min_instalment == Decimal("2.00") and generous.hardship_max_months == 36
+
+
+def test_a_policy_without_a_positive_minimum_is_refused() -> None:
+    from debt.arrangements import policy_for
+
+    with pytest.raises(ValueError, match="positive minimum"):
+        policy_for(Decimal("0"), 6)
