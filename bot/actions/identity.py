@@ -23,13 +23,13 @@ from bot.actions.support import (
     intent_of,
     language,
     say,
+    say_call_us_back,
     settings,
     today,
     verified,
 )
 from debt.disclosure import NotVerified, disclosure_for, explain_debt
 from debt.identity import MAX_ATTEMPTS, attempts_left
-from debt.messages import render
 from debt.outcomes import record_identity_failed, record_identity_verified, record_wrong_party
 from debt.verification import Secrets, parse_secrets, verify_caller
 
@@ -204,13 +204,5 @@ class ActionWrongPerson(Action):
             # The verified debtor saying "it wasn't me" contests the claim: it is checked, not dropped.
             return [FollowupAction("dispute_form")]
         await in_session(record)
-        current = settings()
-        dispatcher.utter_message(
-            text=render(
-                "wrong_person_apology",
-                language(tracker),
-                neutral_company=current.company_neutral_name,
-                callback_number=current.callback_number,
-            )
-        )
+        say_call_us_back(dispatcher, tracker)
         return [*close_form(), SlotSet("pending", "nothing")]

@@ -16,6 +16,7 @@ from bot.actions.support import (
     language,
     language_events,
     say,
+    say_call_us_back,
     settings,
 )
 from debt.disclosure import opening_text, recording_notice_text
@@ -107,14 +108,7 @@ class ActionDeclineOffer(Action):
     ) -> list[EventType]:
         if tracker.get_slot("offer") == "ask_for_debtor":
             # Not there (or not saying): a neutral message to pass on; the number is not marked wrong.
-            current = settings()
-            say(
-                dispatcher,
-                tracker,
-                "wrong_person_apology",
-                neutral_company=current.company_neutral_name,
-                callback_number=current.callback_number,
-            )
+            say_call_us_back(dispatcher, tracker)
         else:
             say(dispatcher, tracker, "handoff_offer_declined")
         return [SlotSet("offer", "nothing")]

@@ -64,6 +64,18 @@ def say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, **values: 
     dispatcher.utter_message(text=render(key, language(tracker), **values))
 
 
+def say_call_us_back(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """For whoever is not the debtor: an apology, the neutral name and the number to call back."""
+    current = get_settings()
+    say(
+        dispatcher,
+        tracker,
+        "wrong_person_apology",
+        neutral_company=current.company_neutral_name,
+        callback_number=current.callback_number,
+    )
+
+
 def text_of(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
