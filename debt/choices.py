@@ -16,7 +16,7 @@ from functools import lru_cache
 from debt.outcomes.holds import DisputeReason
 from debt.spoken import parse_count, parse_spoken_amount
 from debt.spoken._text import edit_distance_le1, is_word, language_of, readable, tokenize
-from debt.spoken.amounts import CENT, COUNT_WORDS, ONCE_EN, YEAR_WORDS, _is_money
+from debt.spoken.amounts import CENT, COUNT_WORDS, ONCE_EN, YEAR_WORDS, is_money
 from debt.spoken.numbers import Span, find_numbers
 
 MAX_MONTHS = 120
@@ -358,7 +358,7 @@ def _monthly(
     lang: str,
     used: set[int],
 ) -> Decimal | None:
-    money = [s for s in spans if _is_money(tokens, s, lang)]
+    money = [s for s in spans if is_money(tokens, s, lang)]
     if money:
         used.update(i for s in money for i in range(s.start, s.end))
         return parse_spoken_amount(text, lang)

@@ -16,12 +16,11 @@ from sqlmodel import Session
 
 from bot.actions.support import (
     Verified,
+    after_outcome,
     asks,
-    current_contact,
     in_session,
     intent_of,
     language,
-    next_step,
     say,
     settings,
     today,
@@ -65,13 +64,6 @@ FIRST_DUE_DAYS = 7
 MAX_PLAN_ROUNDS = 3
 
 
-def _after(
-    dispatcher: CollectingDispatcher, tracker: Tracker, context: Verified, session: Session
-) -> list[EventType]:
-    address, email = current_contact(session, context.debtor.id or 0)
-    return next_step(dispatcher, tracker, address, email)
-
-
 class ActionExplainDebt(Action):
     def name(self) -> str:
         return "action_explain_debt"
@@ -112,7 +104,7 @@ class ActionPayFull(Action):
             amount = format_money(facts.balance, facts.currency, lang)
             say(dispatcher, tracker, "pay_full_details_here", amount=amount)
             dispatcher.utter_message(text=instructions.text)
-            return _after(dispatcher, tracker, context, session)
+            return after_outcome(dispatcher, tracker, session, context)
 
         return [SlotSet("pending", "nothing"), *await in_session(instruct)]
 
@@ -175,7 +167,7 @@ class ActionRecordPromise(Action):
                     context.facts, lang, amount=promise.amount, on=promise.promised_date
                 )
             )
-            return _after(dispatcher, tracker, context, session)
+            return after_outcome(dispatcher, tracker, session, context)
 
         try:
             events = await in_session(record)
@@ -305,7 +297,7 @@ class ActionRecordPlan(Action):
                 raise OutsidePolicy(plan.reason, "the plan is no longer within policy")
             record_arrangement(session, context.conversation, context.account, plan)
             dispatcher.utter_message(text=plan_recorded_text(context.facts, plan, lang))
-            return _after(dispatcher, tracker, context, session)
+            return after_outcome(dispatcher, tracker, session, context)
 
         try:
             return [*reset, SlotSet("hardship_plan", False), *await in_session(record)]
@@ -347,7 +339,7 @@ class ActionRecordDebitDay(Action):
             context = verified(session, tracker)
             record_direct_debit_day(session, context.conversation, context.account, day)
             say(dispatcher, tracker, "debit_day_recorded", day=day)
-            return _after(dispatcher, tracker, context, session)
+            return after_outcome(dispatcher, tracker, session, context)
 
         events = await in_session(record)
         return [SlotSet("debit_day", None), SlotSet("pending", "nothing"), *events]
@@ -412,7 +404,7 @@ class ActionRecordPaymentClaim(Action):
                 session, context.conversation, context.account, paid_on=paid_on, method=method
             )
             say(dispatcher, tracker, "payment_check_opened", paid_date=format_day(paid_on, lang))
-            return _after(dispatcher, tracker, context, session)
+            return after_outcome(dispatcher, tracker, session, context)
 
         events = await in_session(record)
         return [

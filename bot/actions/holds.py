@@ -12,9 +12,18 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
-from bot.actions.commitments import _after
 from bot.actions.handoff import summary
-from bot.actions.support import asks, in_session, intent_of, language, say, settings, today, verified
+from bot.actions.support import (
+    after_outcome,
+    asks,
+    in_session,
+    intent_of,
+    language,
+    say,
+    settings,
+    today,
+    verified,
+)
 from debt.choices import classify_dispute_reason, parse_hardship_choice, vulnerability_signals
 from debt.disclosure import format_day, hardship_options_text
 from debt.outcomes import open_dispute, open_hardship, request_handoff
@@ -54,7 +63,7 @@ class ActionRecordDispute(Action):
             context = verified(session, tracker)
             open_dispute(session, context.conversation, context.account, reason=reason, details=details)
             say(dispatcher, tracker, "dispute_recorded")
-            return _after(dispatcher, tracker, context, session)
+            return after_outcome(dispatcher, tracker, session, context)
 
         events = await in_session(record)
         return [SlotSet("dispute_reason", None), SlotSet("pending", "nothing"), *events]
@@ -145,7 +154,7 @@ class ActionRecordHardship(Action):
                 say(dispatcher, tracker, "hardship_plan_intro")
                 return [SlotSet("hardship_plan", True), FollowupAction("plan_form")]
             say(dispatcher, tracker, "hardship_pause_recorded", until=until)
-            return _after(dispatcher, tracker, context, session)
+            return after_outcome(dispatcher, tracker, session, context)
 
         events = await in_session(record)
         reset = [SlotSet(name, None) for name in ("hardship_circumstances", "hardship_choice")]

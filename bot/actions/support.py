@@ -23,15 +23,13 @@ from debt.messages import render
 from debt.models import (
     Account,
     Channel,
-    ContactKind,
-    ContactPoint,
     Conversation,
     ConversationFlag,
     ConversationFlagRow,
     Creditor,
     Debtor,
 )
-from debt.outcomes import conversation_for_sender
+from debt.outcomes import contact_on_file, conversation_for_sender
 
 T = TypeVar("T")
 
@@ -40,23 +38,24 @@ T = TypeVar("T")
 LANGUAGE_MESSAGES = 3
 
 
+def _first_texts(tracker: Tracker) -> list[str]:
+    texts = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+    return (texts or [str(tracker.latest_message.get("text") or "")])[:LANGUAGE_MESSAGES]
+
+
 def language(tracker: Tracker) -> str:
     """The slot (from the account, via the gateway), else the first messages, else the default's."""
     if tracker.get_slot("language"):
         return str(tracker.get_slot("language"))
-    texts = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
-    if not texts:
-        texts = [str(tracker.latest_message.get("text") or "")]
     default = JURISDICTION_LANGUAGE[get_settings().default_jurisdiction]
-    return conversation_language(None, texts[:LANGUAGE_MESSAGES], default=default)
+    return conversation_language(None, _first_texts(tracker), default=default)
 
 
 def language_events(tracker: Tracker) -> list[EventType]:
     """Keep the language once the messages have shown it, so that it no longer moves."""
     if tracker.get_slot("language"):
         return []
-    texts = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
-    detected = detect_language(" ".join(texts[:LANGUAGE_MESSAGES]))
+    detected = detect_language(" ".join(_first_texts(tracker)))
     return [SlotSet("language", detected)] if detected else []
 
 
@@ -166,16 +165,6 @@ def _has_flag(session: Session, conversation: Conversation, flag: ConversationFl
     return row is not None
 
 
-def current_contact(session: Session, debtor_id: int) -> tuple[str | None, str | None]:
-    """The postal address and e-mail on file (valid ones), as the person would read them."""
-    points = session.exec(
-        select(ContactPoint).where(ContactPoint.debtor_id == debtor_id, ContactPoint.valid == True)  # noqa: E712
-    ).all()
-    address = next((p for p in points if p.kind == ContactKind.ADDRESS), None)
-    email = next((p for p in points if p.kind == ContactKind.EMAIL), None)
-    return (address.value if address else None), (email.value if email else None)
-
-
 def asks(slot: str, key: str, module: str) -> type[Action]:
     """The action a form runs to ask for `slot`: one text of the catalogue.
 
@@ -205,13 +194,20 @@ def close_form() -> list[EventType]:
     return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
-def next_step(
-    dispatcher: CollectingDispatcher, tracker: Tracker, address: str | None, email: str | None
+def after_outcome(
+    dispatcher: CollectingDispatcher, tracker: Tracker, session: Session, context: Verified
 ) -> list[EventType]:
-    """After an outcome: check the contact data once per conversation, else ask what else."""
+    """After an outcome: read the contact data back once per conversation, else ask what else."""
     if tracker.get_slot("contact_checked"):
         say(dispatcher, tracker, "ask_anything_else")
         return [SlotSet("offer", "nothing")]
+    address, email = contact_on_file(session, context.debtor.id or 0)
     nothing = render("contact_not_on_file", language(tracker))
-    say(dispatcher, tracker, "contact_data_confirm", address=address or nothing, email=email or nothing)
+    say(
+        dispatcher,
+        tracker,
+        "contact_data_confirm",
+        address=address.value if address else nothing,
+        email=email.value if email else nothing,
+    )
     return [SlotSet("offer", "contact_check"), SlotSet("contact_checked", True)]

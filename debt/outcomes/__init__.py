@@ -21,7 +21,7 @@ from debt.outcomes.commitments import (
     record_promise,
 )
 from debt.outcomes.consent import is_opted_out, record_opt_in, record_opt_out
-from debt.outcomes.contact import confirm_contact_data, record_callback, update_contact_data
+from debt.outcomes.contact import confirm_contact_data, contact_on_file, record_callback, update_contact_data
 from debt.outcomes.conversations import conversation_for_sender
 from debt.outcomes.handoffs import record_complaint, request_handoff
 from debt.outcomes.holds import DisputeReason, open_dispute, open_hardship
@@ -36,6 +36,7 @@ __all__ = [
     "DisputeReason",
     "OutsidePolicy",
     "confirm_contact_data",
+    "contact_on_file",
     "conversation_for_sender",
     "is_opted_out",
     "open_dispute",

@@ -37,6 +37,13 @@ def _valid_points(session: Session, debtor_id: int, kind: ContactKind) -> list[C
     )
 
 
+def contact_on_file(session: Session, debtor_id: int) -> tuple[ContactPoint | None, ContactPoint | None]:
+    """The postal address and the e-mail letters and mails go to: the most recently verified valid ones."""
+    addresses = _valid_points(session, debtor_id, ContactKind.ADDRESS)
+    emails = _valid_points(session, debtor_id, ContactKind.EMAIL)
+    return (addresses[0] if addresses else None), (emails[0] if emails else None)
+
+
 def _phone_to_call(session: Session, conversation: Conversation, account: Account) -> str:
     """The number the debtor is talking from when it is theirs, else their last verified phone."""
     phones = [p.value for p in _valid_points(session, account.debtor_id, ContactKind.PHONE)]
@@ -224,11 +231,7 @@ def confirm_contact_data(
             "identity_not_verified", "contact data is confirmed only after the debtor's identity is verified"
         )
     now = now or utcnow()
-    points = [
-        point
-        for kind in (ContactKind.ADDRESS, ContactKind.EMAIL)
-        for point in _valid_points(session, debtor.id or 0, kind)[:1]
-    ]
+    points = [point for point in contact_on_file(session, debtor.id or 0) if point is not None]
     for point in points:
         point.verified_at = point.updated_at = now
         session.add(point)

@@ -122,7 +122,7 @@ def parse_count(text: str, language: str) -> int | None:
             span = find_numbers([token[:-3]], lang)
             if span and span[0].end == 1:
                 return _count(span[0].value)
-    spans = [s for s in find_numbers(tokens, lang) if not s.ordinal and not _is_money(tokens, s, lang)]
+    spans = [s for s in find_numbers(tokens, lang) if not s.ordinal and not is_money(tokens, s, lang)]
     for span in spans:
         following = tokens[span.end] if span.end < len(tokens) else ""
         if following in COUNT_WORDS[lang]:
@@ -221,7 +221,7 @@ def _cents_after(items: list[_Item], j: int) -> Decimal:
     return Decimal(0)
 
 
-def _is_money(tokens: list[str], span: Span, lang: str) -> bool:
+def is_money(tokens: list[str], span: Span, lang: str) -> bool:
     before = tokens[span.start - 1] if span.start else ""
     after = tokens[span.end] if span.end < len(tokens) else ""
     money = MAJOR_UNITS[lang] | MINOR_UNITS[lang] | SYMBOLS
