@@ -230,10 +230,10 @@ def _span(tokens: Sequence[str], start: int, stop: int, lang: str, years: bool) 
 @lru_cache(maxsize=4096)
 def _token_atoms(token: str, lang: str) -> tuple[tuple[Atom, ...], bool] | None:
     """A token's atoms and whether it is an ordinal, or None when it is not a number word."""
-    if token[:1].isdigit():
+    if token[:1].isdecimal():
         digits = token.rstrip(".")
         ending = ""
-        while digits and not digits[-1].isdigit():
+        while digits and not digits[-1].isdecimal():
             ending = digits[-1] + ending
             digits = digits[:-1]
         if len(digits) > _MAX_DIGITS:

@@ -168,3 +168,9 @@ def test_never_raises(text: str, language: str) -> None:
     assert count is None or 1 <= count <= 999
     day = parse_day_of_month(text, language)
     assert day is None or 1 <= day <= 31
+
+
+@pytest.mark.parametrize("text", ["𑁒", "𑁒 euros", "½"])
+def test_digits_that_are_not_decimal_read_as_nothing(text: str) -> None:
+    # Brahmi number one is a digit to str.isdigit() but not a decimal int() can read.
+    assert parse_spoken_amount(text, "fr") is None
