@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import accounts, health, portfolio
+from channels import chat, sms
+from channels.sms_delivery import late_sms_sender
+from channels.turns import TurnProcessor
 from core.logs import configure_logging, get_logger
 from core.settings import Settings, SettingsError, get_settings
 from debt.db import make_engine
+from debt.models import Channel
+from integrations.locks import InProcessLocks, RedisLocks
+from integrations.rasa_client import RasaClient
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,8 +28,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redis = None
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            redis = Redis.from_url(settings.redis_url)
+        rasa = RasaClient(settings)
+        turns = TurnProcessor(
+            settings, app.state.engine, rasa, RedisLocks(redis) if redis else InProcessLocks()
+        )
+        turns.deliver_late_with(Channel.SMS, late_sms_sender(settings, app.state.engine))
+        app.state.turns = turns
+        stop = asyncio.Event()
+        retries = asyncio.create_task(turns.run_retries(stop), name="turn-retries")
         log.info("gateway_started", database=app.state.engine.dialect.name, redis=bool(settings.redis_url))
         yield
+        stop.set()
+        await retries
+        await rasa.aclose()
+        if redis is not None:
+            await redis.aclose()
         app.state.engine.dispose()
         log.info("gateway_stopped")
 
@@ -33,8 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
-    for router in (health.router, accounts.router, portfolio.router):
+    for router in (health.router, accounts.router, portfolio.router, sms.router, chat.router):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=chat.WEB_DIR / "static"), name="static")
     return app
 
 

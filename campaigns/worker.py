@@ -19,7 +19,6 @@ from debt.db import engine_for, session_scope
 
 log = get_logger("worker")
 
-CONVERSATION_IDLE = timedelta(hours=24)
 HOUSEKEEPING_EVERY = timedelta(minutes=5)
 
 
@@ -28,7 +27,7 @@ async def housekeeping(ctx: dict[str, Any]) -> int:
 
     def run() -> int:
         with session_scope(engine_for(settings.database_url)) as session:
-            return close_inactive(session, idle_for=CONVERSATION_IDLE)
+            return close_inactive(session, idle_for=timedelta(hours=settings.conversation_idle_hours))
 
     closed = await asyncio.to_thread(run)
     if closed:

@@ -55,7 +55,14 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = DEV_RASA_TOKEN
     action_server_url: str = "http://127.0.0.1:5055/webhook"
+    # A turn's budget: past it the person gets a holding reply and the turn is retried.
     rasa_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+    # How often the gateway retries turns the bot could not answer.
+    turn_retry_seconds: float = Field(default=10.0, gt=0, le=600)
+    # A conversation closes after this long without a message; the next one opens a new conversation.
+    conversation_idle_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    # The most SMS parts one reply message may take (Twilio bills per part).
+    sms_max_segments: int = Field(default=3, ge=1, le=10)
 
     public_base_url: str = "http://127.0.0.1:8000"
     api_token: str = DEV_API_TOKEN
@@ -148,6 +155,8 @@ class Settings(BaseSettings):
             problems.append("TWILIO_ACCOUNT_SID")
         if self.database_url.startswith("sqlite"):
             problems.append("DATABASE_URL (SQLite is for one machine; use PostgreSQL)")
+        if self.twilio_api_base:
+            problems.append("TWILIO_API_BASE (a test double; production talks to Twilio itself)")
         if not self.public_base_url.startswith("https://"):
             problems.append("PUBLIC_BASE_URL (Twilio signs the public https URL)")
         if problems:

@@ -62,8 +62,14 @@ def add_turn(
     external_id: str | None = None,
     meta: dict[str, Any] | None = None,
     at: datetime | None = None,
+    state: str | None = None,
+    reply_to: int | None = None,
 ) -> Turn:
-    """Append a turn; callers hold the conversation's lock, so `seq` cannot race."""
+    """Append a turn as the next `seq`.
+
+    Two writers may number a turn alike: the unique (conversation, seq) refuses the second, whose
+    caller retries its transaction (channels/turn_store.py does).
+    """
     last = session.exec(select(func.max(Turn.seq)).where(Turn.conversation_id == conversation.id)).one()
     turn = Turn(
         conversation_id=conversation.id,
@@ -76,6 +82,8 @@ def add_turn(
         external_id=external_id,
         meta=meta or {},
         at=at or utcnow(),
+        state=state,
+        reply_to=reply_to,
     )
     conversation.last_activity_at = turn.at
     session.add(turn)

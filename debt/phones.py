@@ -93,3 +93,16 @@ def timezone_of(e164: str) -> str | None:
     if len(zones) == 1:
         return zones[0]
     return main if main in zones else None
+
+
+# The language people of a number's country most likely read, where one of ours is clear.
+_REGION_LANGUAGE = {"FR": "fr", "BE": "fr", "LU": "fr", "MC": "fr", "DE": "de", "AT": "de", "LI": "de"}
+_REGION_LANGUAGE |= {"GB": "en", "IE": "en", "US": "en", "CA": "en", "AU": "en", "NZ": "en"}
+
+
+def language_of(e164: str) -> str | None:
+    """fr, de or en from the number's country (a first guess for an unknown sender), else None."""
+    try:
+        return _REGION_LANGUAGE.get(region_of(phonenumbers.parse(e164)))
+    except NumberParseException:
+        return None

@@ -36,13 +36,18 @@ class RasaClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def turn(self, sender: str, text: str, metadata: dict[str, Any]) -> BotReply:
-        """Send one message, collect the replies; RasaUnavailable on timeout, 5xx or a refused connection."""
+    async def turn(
+        self, sender: str, text: str, metadata: dict[str, Any], *, timeout: float | None = None
+    ) -> BotReply:
+        """Send one message, collect the replies; RasaUnavailable on timeout, 5xx or a refused connection.
+
+        `timeout` narrows the budget to what is left of the caller's own.
+        """
         try:
             response = await self._client.post(
                 f"{self._base}/webhooks/rest/webhook",
                 json={"sender": sender, "message": text, "metadata": metadata},
-                timeout=self._budget,
+                timeout=min(timeout, self._budget) if timeout else self._budget,
             )
             response.raise_for_status()
             messages = response.json()
@@ -51,6 +56,32 @@ class RasaClient:
         texts = [m["text"] for m in messages if isinstance(m, dict) and m.get("text")]
         intent, confidence = await self._latest_intent(sender)
         return BotReply(texts, intent, confidence)
+
+    async def available(self) -> bool:
+        """Rasa answers its root route: worth retrying queued turns."""
+        try:
+            response = await self._client.get(f"{self._base}/", timeout=min(self._budget, 2.0))
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def replay(self, sender: str, turn_ref: str) -> BotReply | None:
+        """The answer Rasa already gave to the message sent with `turn_ref` in its metadata, if any.
+
+        A turn that timed out may still have been processed: the retry reads it from the tracker
+        instead of sending the message a second time. None when Rasa never received it.
+        """
+        try:
+            response = await self._client.get(
+                f"{self._base}/conversations/{sender}/tracker",
+                params={"token": self._token, "include_events": "AFTER_RESTART"},
+                timeout=self._budget,
+            )
+            response.raise_for_status()
+            events = response.json().get("events") or []
+        except (httpx.HTTPError, ValueError) as exc:
+            raise RasaUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
+        return answer_in_events(events, turn_ref)
 
     async def _latest_intent(self, sender: str) -> tuple[str | None, float | None]:
         """What Rasa understood of the last message; unknown rather than failing the turn."""
@@ -65,3 +96,19 @@ class RasaClient:
         except (httpx.HTTPError, ValueError):
             return None, None
         return intent.get("name"), intent.get("confidence")
+
+
+def answer_in_events(events: list[dict[str, Any]], turn_ref: str) -> BotReply | None:
+    """The bot texts that followed the user event carrying `turn_ref`, up to the next user event."""
+    found: BotReply | None = None
+    texts: list[str] = []
+    for event in events:
+        if event.get("event") == "user":
+            if found is not None:
+                break
+            if (event.get("metadata") or {}).get("turn_ref") == turn_ref:
+                intent = (event.get("parse_data") or {}).get("intent") or {}
+                found = BotReply(texts, intent.get("name"), intent.get("confidence"))
+        elif found is not None and event.get("event") == "bot" and event.get("text"):
+            texts.append(event["text"])
+    return found

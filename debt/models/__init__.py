@@ -28,6 +28,7 @@ from debt.models.enums import (
     Language,
     PromiseStatus,
     TurnRole,
+    TurnState,
 )
 from debt.models.people import Consent, ContactPoint, Debtor
 
@@ -63,4 +64,5 @@ __all__ = [
     "PromiseToPay",
     "Turn",
     "TurnRole",
+    "TurnState",
 ]

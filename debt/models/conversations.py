@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from debt.clock import UTCDateTime, utcnow
@@ -13,6 +13,18 @@ from debt.models.enums import Channel, ConversationStatus, HandoffStatus, TurnRo
 
 
 class Conversation(SQLModel, table=True):
+    # One open conversation per party and channel: two first messages at once cannot open two.
+    __table_args__ = (
+        Index(
+            "uq_conversation_open_party",
+            "channel",
+            "party",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     channel: Channel = Field(sa_type=String(10), index=True)
     # The other party as the channel knows it: an E.164 phone, a chat session id.
@@ -55,6 +67,10 @@ class Turn(SQLModel, table=True):
     confidence: float | None = Field(default=None, sa_type=Float)
     # Provider id of the message (Twilio MessageSid, CallSid+sequence): unique, for idempotency.
     external_id: str | None = Field(default=None, sa_type=String(64), unique=True)
+    # A debtor turn's progress, or a late bot reply's delivery (TurnState); empty otherwise.
+    state: str | None = Field(default=None, sa_type=String(10), index=True)
+    # The debtor turn a bot turn answers (its seq).
+    reply_to: int | None = None
     meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 

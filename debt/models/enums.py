@@ -57,6 +57,16 @@ class TurnRole(StrEnum):
     SYSTEM = "system"
 
 
+class TurnState(StrEnum):
+    # A debtor turn: received, then answered, or queued for a retry when the bot could not answer in time.
+    RECEIVED = "received"
+    ANSWERED = "answered"
+    QUEUED = "queued"
+    # A bot reply given after the holding reply: sent by whoever produced it, or waiting to be.
+    TO_SEND = "to_send"
+    SENT = "sent"
+
+
 class ConsentStatus(StrEnum):
     GRANTED = "granted"
     OPTED_OUT = "opted_out"

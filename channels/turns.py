@@ -1,0 +1,208 @@
+"""One turn of a text channel, the same for SMS and web chat: nothing lost, nothing answered twice, in order.
+
+1. The message is stored first (a provider id seen before marks a duplicate).
+2. Under the conversation's lock, the waiting turns up to this one are answered
+   in order: by the bot over Rasa's REST channel, or locally (SMS keywords).
+3. Whatever the bot could not answer within the turn budget is queued: the person
+   gets a polite holding reply and the advisors an alert; `retry_waiting`, run
+   by the gateway every few seconds, answers it when the bot is back and hands the
+   late replies to the channel for delivery.
+Database steps run in threads (channels/turn_store.py), never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from channels import turn_store as store
+from channels.local_answers import answer_locally
+from core.logs import get_logger
+from core.settings import Settings
+from debt.clock import utcnow
+from debt.db import session_scope
+from debt.models import Turn, TurnState
+from integrations.locks import ConversationLocks, LockTimeout
+from integrations.rasa_client import BotReply, RasaClient, RasaUnavailable
+
+log = get_logger("turns")
+T = TypeVar("T")
+
+# Delivers late replies on a channel; marks them delivered (turn_store.mark_delivered) when sent.
+LateSender = Callable[[store.Context, list[Turn]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    conversation_id: int
+    seq: int
+    replies: list[str]  # what this request answers: late replies to earlier messages first, then its own
+    pending: bool  # the bot could not answer yet: the replies hold the holding reply
+    duplicate: bool
+
+
+class TurnProcessor:
+    def __init__(
+        self, settings: Settings, engine: Engine, rasa: RasaClient, locks: ConversationLocks
+    ) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._rasa = rasa
+        self._locks = locks
+        self._budget = settings.rasa_timeout_seconds
+        self._idle = timedelta(hours=settings.conversation_idle_hours)
+        self._late_senders: dict[str, LateSender] = {}
+
+    def deliver_late_with(self, channel: str, sender: LateSender) -> None:
+        self._late_senders[channel] = sender
+
+    async def db(self, step: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one step in its own transaction, in a thread; again when it lost a race for a turn number."""
+
+        def run() -> T:
+            with session_scope(self._engine) as session:
+                return step(session, *args, **kwargs)
+
+        for attempt in range(8):
+            try:
+                return await asyncio.to_thread(run)
+            except IntegrityError:
+                if attempt == 7:
+                    raise
+                await asyncio.sleep(0.002 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    async def handle(self, inbound: store.Inbound) -> TurnResult:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._budget
+        stored = await self.db(store.store_inbound, inbound, idle=self._idle)
+        cid, seq = stored.conversation_id, stored.seq
+        late: list[str] = []
+        try:
+            async with self._locks.hold(f"conversation:{cid}", wait=max(0.05, deadline - loop.time())):
+                late = await self._drain(cid, up_to=seq, deadline=deadline, delivered_by="response")
+        except LockTimeout:
+            log.warning("turn_lock_timeout", conversation=cid, seq=seq)
+        state = await self.db(store.state_of, cid, seq)
+        if state == TurnState.ANSWERED:
+            return TurnResult(cid, seq, late + await self.db(_own_replies, cid, seq), False, stored.duplicate)
+        held = await self.db(store.hold, cid, seq)
+        if held is None:  # answered while we gave up
+            return TurnResult(cid, seq, late + await self.db(_own_replies, cid, seq), False, stored.duplicate)
+        if not stored.duplicate:
+            log.warning("turn_held", conversation=cid, seq=seq)
+        return TurnResult(cid, seq, late + held, True, stored.duplicate)
+
+    async def _drain(
+        self, cid: int, *, up_to: int | None, deadline: float | None, delivered_by: str | None
+    ) -> list[str]:
+        """Answer the waiting turns in order, stopping at the first the bot cannot answer.
+
+        Returns late replies to turns other than `up_to` (their holding reply was given already).
+        Without `delivered_by` this is the retry: every reply is late, for the channel to deliver.
+        """
+        loop = asyncio.get_running_loop()
+        context, waiting = await self.db(_context_and_waiting, cid, up_to)
+        late: list[str] = []
+        for turn in waiting:
+            remaining = deadline - loop.time() if deadline is not None else self._budget
+            if remaining <= 0.01:
+                break
+            try:
+                reply = await self._answer(context, turn, remaining)
+            except RasaUnavailable as exc:
+                await self.db(store.note_failure, cid, turn.seq, str(exc))
+                log.warning("rasa_unavailable", conversation=cid, seq=turn.seq, error=str(exc))
+                break
+            texts = await self.db(
+                store.record_answer,
+                cid,
+                turn.seq,
+                reply.texts,
+                intent=reply.intent,
+                confidence=reply.confidence,
+                delivered_by=delivered_by,
+                retrying=delivered_by is None,
+            )
+            if turn.seq != up_to:
+                late += texts
+        return late
+
+    async def _answer(self, context: store.Context, turn: store.Waiting, budget: float) -> BotReply:
+        if turn.local:
+            texts = await self.db(answer_locally, self._settings, context.id, turn.seq, turn.local)
+            return BotReply(texts, turn.local, 1.0)
+        ref = context.metadata(turn.seq)
+        if turn.attempts:
+            # An earlier attempt may have reached Rasa before it timed out: never send a message twice.
+            replayed = await self._rasa.replay(context.sender_id, ref["turn_ref"])
+            if replayed is not None:
+                return replayed
+        return await self._rasa.turn(context.sender_id, turn.text, ref, timeout=budget)
+
+    async def retry_waiting(self) -> int:
+        """Answer queued turns when the bot is back and deliver late replies; returns turns answered."""
+        stale = utcnow() - timedelta(seconds=2 * self._budget + 10)
+        conversations = await self.db(lambda s: store.conversations_to_retry(s, received_before=stale))
+        if not conversations:
+            return 0
+        bot_up = await self._rasa.available()
+        answered = 0
+        for cid in conversations:
+            try:
+                async with self._locks.hold(f"conversation:{cid}", wait=1.0):
+                    if bot_up:
+                        before = len(await self.db(store.waiting_turns, cid))
+                        await self._drain(cid, up_to=None, deadline=None, delivered_by=None)
+                        answered += before - len(await self.db(store.waiting_turns, cid))
+                    await self._deliver_late(cid)
+            except LockTimeout:
+                continue  # a request is answering it right now
+            except Exception:
+                log.exception("retry_failed", conversation=cid)
+        if answered:
+            log.info("turns_retried", answered=answered)
+        return answered
+
+    async def _deliver_late(self, cid: int) -> None:
+        context, turns = await self.db(lambda s: (store.context_of(s, cid), store.undelivered(s, cid)))
+        if not turns:
+            return
+        sender = self._late_senders.get(context.channel)
+        if sender is None:
+            # Nothing to push to (web chat polls the transcript): the transcript delivers them.
+            await self.db(store.mark_delivered, [t.id for t in turns if t.id], "transcript")
+            return
+        await sender(context, turns)
+
+    async def run_retries(self, stop: asyncio.Event) -> None:
+        """The gateway's background loop: retry until `stop` is set."""
+        while not stop.is_set():
+            try:
+                await self.retry_waiting()
+            except Exception:
+                log.exception("retry_loop_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._settings.turn_retry_seconds)
+
+
+def _context_and_waiting(
+    session: Session, cid: int, up_to: int | None
+) -> tuple[store.Context, list[store.Waiting]]:
+    return store.context_of(session, cid), store.waiting_turns(session, cid, up_to=up_to)
+
+
+def _own_replies(session: Session, cid: int, seq: int) -> list[str]:
+    """The answer to turn `seq`, without the holding reply given before it (a duplicate sees it too)."""
+    rows = session.exec(
+        select(Turn).where(Turn.conversation_id == cid, Turn.reply_to == seq).order_by(col(Turn.seq))
+    ).all()
+    return [t.text for t in rows if not t.meta.get("holding")]
