@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import accounts, health, portfolio
+from api import accounts, health, outbound_sms, portfolio
 from channels import chat, sms
 from channels.sms_delivery import late_sms_sender
 from channels.turns import TurnProcessor
@@ -19,6 +19,7 @@ from debt.db import make_engine
 from debt.models import Channel
 from integrations.locks import InProcessLocks, RedisLocks
 from integrations.rasa_client import RasaClient
+from integrations.twilio_sms import SmsSender
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,7 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         turns = TurnProcessor(
             settings, app.state.engine, rasa, RedisLocks(redis) if redis else InProcessLocks()
         )
-        turns.deliver_late_with(Channel.SMS, late_sms_sender(settings, app.state.engine))
+        app.state.sms_sender = SmsSender(settings)
+        turns.deliver_late_with(
+            Channel.SMS, late_sms_sender(settings, app.state.engine, app.state.sms_sender)
+        )
         app.state.turns = turns
         stop = asyncio.Event()
         retries = asyncio.create_task(turns.run_retries(stop), name="turn-retries")
@@ -59,7 +63,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
-    for router in (health.router, accounts.router, portfolio.router, sms.router, chat.router):
+    for router in (
+        health.router,
+        accounts.router,
+        portfolio.router,
+        outbound_sms.router,
+        sms.router,
+        chat.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=chat.WEB_DIR / "static"), name="static")
     return app
