@@ -48,9 +48,9 @@ def check_settings() -> None:
 
 
 def _register() -> None:
-    from cli import creditors, portfolio
+    from cli import creditors, portfolio, texting
 
-    for command in [*portfolio.COMMANDS, *creditors.COMMANDS]:
+    for command in [*portfolio.COMMANDS, *creditors.COMMANDS, *texting.COMMANDS]:
         main.add_command(command)
 
 

@@ -1,4 +1,4 @@
-"""Locks keep one conversation's turns in order; idempotency processes a message once (in-process, Redis)."""
+"""Locks keep one conversation's turns in order, in-process and on Redis across clients."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from redis.asyncio import Redis
 
-from integrations.idempotency import InProcessIdempotency, RedisIdempotency, StillProcessing
 from integrations.locks import InProcessLocks, LockTimeout, RedisLocks
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -32,22 +31,6 @@ def _pairs_intact(log: list[int]) -> bool:
     return all(log[i] == log[i + 1] for i in range(0, len(log), 2))
 
 
-async def _once(store) -> tuple[int, list[str]]:
-    processed = 0
-
-    async def deliver() -> str:
-        nonlocal processed
-        if await store.claim("SM123"):
-            processed += 1
-            await asyncio.sleep(0.05)
-            await store.answer("SM123", "<Response>Bonjour</Response>")
-            return "<Response>Bonjour</Response>"
-        return await store.wait_for_answer("SM123", wait=5)
-
-    answers = await asyncio.gather(deliver(), deliver(), deliver())
-    return processed, list(answers)
-
-
 def test_in_process_lock_serialises_and_cleans_up() -> None:
     locks = InProcessLocks()
     assert _pairs_intact(asyncio.run(_ordered_turns(locks)))
@@ -62,24 +45,6 @@ def test_in_process_lock_times_out() -> None:
             with pytest.raises(LockTimeout):
                 async with locks.hold("c", wait=0.05):
                     pass
-
-    asyncio.run(scenario())
-
-
-def test_in_process_idempotency_processes_once() -> None:
-    processed, answers = asyncio.run(_once(InProcessIdempotency()))
-    assert processed == 1
-    assert answers == ["<Response>Bonjour</Response>"] * 3
-
-
-def test_a_released_claim_lets_a_retry_process() -> None:
-    async def scenario() -> None:
-        store = InProcessIdempotency()
-        assert await store.claim("SM9")
-        await store.release("SM9")
-        assert await store.claim("SM9")
-        with pytest.raises(StillProcessing):
-            await store.wait_for_answer("SM9", wait=0.05)
 
     asyncio.run(scenario())
 
@@ -118,13 +83,3 @@ def test_redis_lock_expires_when_its_holder_died() -> None:
             pass
 
     asyncio.run(_with_redis(work))
-
-
-@pytest.mark.redis
-def test_redis_idempotency_processes_once() -> None:
-    async def work(redis: Redis, prefix: str) -> tuple[int, list[str]]:
-        return await _once(RedisIdempotency(redis, prefix=prefix))
-
-    processed, answers = asyncio.run(_with_redis(work))
-    assert processed == 1
-    assert answers == ["<Response>Bonjour</Response>"] * 3
