@@ -43,9 +43,7 @@ def say(page: Page, text: str) -> None:
 
 def test_a_person_verifies_and_hears_the_balance_in_the_browser(gateway: Gateway, browser: Browser) -> None:
     with Session(make_engine(gateway.database_url)) as session:
-        make_account(
-            session, account_ref=REF, first_name="Camille", last_name="Martin", phone="+33611223344"
-        )
+        make_account(session, account_ref=REF, first_name="Camille", last_name="Martin", phone="+33611223344")
         session.commit()
     page = browser.new_page()
     try:
