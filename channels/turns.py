@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -60,6 +60,7 @@ class TurnProcessor:
         self._budget = settings.rasa_timeout_seconds
         self._idle = timedelta(hours=settings.conversation_idle_hours)
         self._late_senders: dict[str, LateSender] = {}
+        self._background: set[asyncio.Task[None]] = set()
 
     def deliver_late_with(self, channel: str, sender: LateSender) -> None:
         self._late_senders[channel] = sender
@@ -91,9 +92,9 @@ class TurnProcessor:
                 late = await self._drain(cid, up_to=seq, deadline=deadline, delivered_by="response")
         except LockTimeout:
             log.warning("turn_lock_timeout", conversation=cid, seq=seq)
-        state = await self.db(store.state_of, cid, seq)
+        state, replies = await self.db(_state_and_replies, cid, seq)
         if state == TurnState.ANSWERED:
-            return TurnResult(cid, seq, late + await self.db(_own_replies, cid, seq), False, stored.duplicate)
+            return TurnResult(cid, seq, late + replies, False, stored.duplicate)
         held = await self.db(store.hold, cid, seq)
         if held is None:  # answered while we gave up
             return TurnResult(cid, seq, late + await self.db(_own_replies, cid, seq), False, stored.duplicate)
@@ -134,7 +135,28 @@ class TurnProcessor:
             )
             if turn.seq != up_to:
                 late += texts
+            if reply.intent is None and not turn.local:
+                self._in_background(self._note_intent(cid, turn.seq, turn.text))
         return late
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _note_intent(self, cid: int, seq: int, text: str) -> None:
+        """What the model understood, for the transcript, once the person has the answer."""
+        try:
+            intent, confidence = await self._rasa.understand(text)
+            if intent is not None:
+                await self.db(store.note_intent, cid, seq, intent, confidence)
+        except Exception:
+            log.exception("intent_not_recorded", conversation=cid, seq=seq)
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait for the transcript's background bookkeeping (tests, shutdown)."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=timeout)
 
     async def _answer(self, context: store.Context, turn: store.Waiting, budget: float) -> BotReply:
         if turn.local:
@@ -198,6 +220,10 @@ def _context_and_waiting(
     session: Session, cid: int, up_to: int | None
 ) -> tuple[store.Context, list[store.Waiting]]:
     return store.context_of(session, cid), store.waiting_turns(session, cid, up_to=up_to)
+
+
+def _state_and_replies(session: Session, cid: int, seq: int) -> tuple[str, list[str]]:
+    return store.state_of(session, cid, seq), _own_replies(session, cid, seq)
 
 
 def _own_replies(session: Session, cid: int, seq: int) -> list[str]:

@@ -41,21 +41,43 @@ class RasaClient:
     ) -> BotReply:
         """Send one message, collect the replies; RasaUnavailable on timeout, 5xx or a refused connection.
 
-        `timeout` narrows the budget to what is left of the caller's own.
+        `timeout` narrows the budget to what is left of the caller's own. The intent is not read here
+        (see `understand`): the person does not wait for the transcript's bookkeeping.
         """
+        budget = min(timeout, self._budget) if timeout else self._budget
+        return BotReply(await self._webhook(sender, text, metadata, budget), None, None)
+
+    async def understand(self, text: str) -> tuple[str | None, float | None]:
+        """The model's reading of a text (intent, confidence); unknown rather than an error."""
+        return await self._parse(text, self._budget)
+
+    async def _webhook(self, sender: str, text: str, metadata: dict[str, Any], budget: float) -> list[str]:
         try:
             response = await self._client.post(
                 f"{self._base}/webhooks/rest/webhook",
                 json={"sender": sender, "message": text, "metadata": metadata},
-                timeout=min(timeout, self._budget) if timeout else self._budget,
+                timeout=budget,
             )
             response.raise_for_status()
             messages = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
-        texts = [m["text"] for m in messages if isinstance(m, dict) and m.get("text")]
-        intent, confidence = await self._latest_intent(sender)
-        return BotReply(texts, intent, confidence)
+        return [m["text"] for m in messages if isinstance(m, dict) and m.get("text")]
+
+    async def _parse(self, text: str, budget: float) -> tuple[str | None, float | None]:
+        """The model's reading of the text; unknown rather than failing the turn."""
+        try:
+            response = await self._client.post(
+                f"{self._base}/model/parse",
+                params={"token": self._token},
+                json={"text": text},
+                timeout=budget,
+            )
+            response.raise_for_status()
+            intent = response.json().get("intent") or {}
+        except (httpx.HTTPError, ValueError):
+            return None, None
+        return intent.get("name"), intent.get("confidence")
 
     async def available(self) -> bool:
         """Rasa answers its root route: worth retrying queued turns."""
@@ -82,20 +104,6 @@ class RasaClient:
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
         return answer_in_events(events, turn_ref)
-
-    async def _latest_intent(self, sender: str) -> tuple[str | None, float | None]:
-        """What Rasa understood of the last message; unknown rather than failing the turn."""
-        try:
-            response = await self._client.get(
-                f"{self._base}/conversations/{sender}/tracker",
-                params={"token": self._token, "include_events": "NONE"},
-                timeout=self._budget,
-            )
-            response.raise_for_status()
-            intent = response.json().get("latest_message", {}).get("intent") or {}
-        except (httpx.HTTPError, ValueError):
-            return None, None
-        return intent.get("name"), intent.get("confidence")
 
 
 def answer_in_events(events: list[dict[str, Any]], turn_ref: str) -> BotReply | None:

@@ -52,7 +52,10 @@ class FakeRasa:
                 await asyncio.sleep(timeout)
                 raise RasaUnavailable("ReadTimeout: budget spent")
             await asyncio.sleep(self.delay)
-        return BotReply([f"echo: {text}"], "inform", 0.93)
+        return BotReply([f"echo: {text}"], None, None)
+
+    async def understand(self, text: str) -> tuple[str | None, float | None]:
+        return "inform", 0.93
 
     async def replay(self, sender: str, turn_ref: str) -> BotReply | None:
         for s, text, metadata in self.received:
@@ -84,7 +87,14 @@ def transcript(settings: Settings) -> list[Turn]:
 
 def test_a_message_is_stored_answered_and_linked_to_its_answer(settings: Settings) -> None:
     rasa = FakeRasa()
-    result = asyncio.run(processor(settings, rasa).handle(sms("bonjour", "SM1")))
+    turns = processor(settings, rasa)
+
+    async def one():
+        result = await turns.handle(sms("bonjour", "SM1"))
+        await turns.settle()  # the intent is read once the person has the answer
+        return result
+
+    result = asyncio.run(one())
 
     assert result.replies == ["echo: bonjour"] and not result.pending and not result.duplicate
     debtor, bot = transcript(settings)

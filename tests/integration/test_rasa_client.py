@@ -22,13 +22,22 @@ async def _one_turn(settings: Settings, text: str = "hello", metadata: dict | No
 
 
 @pytest.mark.rasa
-def test_a_turn_with_intent_and_confidence(rasa_stack: RasaStack) -> None:
+def test_a_turn_and_what_the_model_understood(rasa_stack: RasaStack) -> None:
     settings = load_settings(rasa_url=rasa_stack.rasa_url, rasa_token=rasa_stack.token)
 
     reply = asyncio.run(_one_turn(settings, "bonjour", {"channel": "sms", "language": "fr"}))
     assert reply.texts and reply.texts[0].startswith("Bonjour")
-    assert reply.intent == "greet"
-    assert reply.confidence is not None and 0.5 < reply.confidence <= 1.0
+
+    async def understand() -> tuple:
+        client = RasaClient(settings)
+        try:
+            return await client.understand("bonjour")
+        finally:
+            await client.aclose()
+
+    intent, confidence = asyncio.run(understand())
+    assert intent == "greet"
+    assert confidence is not None and 0.5 < confidence <= 1.0
 
 
 def test_a_server_that_is_down_fails_fast_and_clearly() -> None:
