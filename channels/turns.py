@@ -34,6 +34,7 @@ from integrations.locks import ConversationLocks, LockTimeout
 from integrations.rasa_client import BotReply, RasaClient, RasaUnavailable
 
 log = get_logger("turns")
+INTENT_DELAY = 0.25
 T = TypeVar("T")
 
 # Delivers late replies on a channel; marks them delivered (turn_store.mark_delivered) when sent.
@@ -146,6 +147,8 @@ class TurnProcessor:
 
     async def _note_intent(self, cid: int, seq: int, text: str) -> None:
         """What the model understood, for the transcript, once the person has the answer."""
+        # After the response has left: asking the model at once would slow the answer it follows.
+        await asyncio.sleep(INTENT_DELAY)
         try:
             intent, confidence = await self._rasa.understand(text)
             if intent is not None:
