@@ -49,7 +49,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         stop.set()
         await retries
-        await turns.settle()
         await rasa.aclose()
         if redis is not None:
             await redis.aclose()

@@ -271,14 +271,6 @@ def record_answer(
     return list(texts) if late else []
 
 
-def note_intent(
-    session: Session, conversation_id: int, seq: int, intent: str, confidence: float | None
-) -> None:
-    turn = _debtor_turn(session, conversation_id, seq)
-    turn.intent, turn.confidence = intent[:40], confidence
-    session.add(turn)
-
-
 def note_failure(session: Session, conversation_id: int, seq: int, error: str) -> None:
     """Count an attempt that got no answer; the reason goes with the turn for the reviewer."""
     turn = _debtor_turn(session, conversation_id, seq)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -34,7 +34,6 @@ from integrations.locks import ConversationLocks, LockTimeout
 from integrations.rasa_client import BotReply, RasaClient, RasaUnavailable
 
 log = get_logger("turns")
-INTENT_DELAY = 0.25
 T = TypeVar("T")
 
 # Delivers late replies on a channel; marks them delivered (turn_store.mark_delivered) when sent.
@@ -61,7 +60,6 @@ class TurnProcessor:
         self._budget = settings.rasa_timeout_seconds
         self._idle = timedelta(hours=settings.conversation_idle_hours)
         self._late_senders: dict[str, LateSender] = {}
-        self._background: set[asyncio.Task[None]] = set()
 
     def deliver_late_with(self, channel: str, sender: LateSender) -> None:
         self._late_senders[channel] = sender
@@ -88,11 +86,14 @@ class TurnProcessor:
         stored = await self.db(store.store_inbound, inbound, idle=self._idle)
         cid, seq = stored.conversation_id, stored.seq
         late: list[str] = []
+        own: list[str] | None = None
         try:
             async with self._locks.hold(f"conversation:{cid}", wait=max(0.05, deadline - loop.time())):
-                late = await self._drain(cid, up_to=seq, deadline=deadline, delivered_by="response")
+                late, own = await self._drain(cid, up_to=seq, deadline=deadline, delivered_by="response")
         except LockTimeout:
             log.warning("turn_lock_timeout", conversation=cid, seq=seq)
+        if own is not None:  # answered by this very request
+            return TurnResult(cid, seq, late + own, False, stored.duplicate)
         state, replies = await self.db(_state_and_replies, cid, seq)
         if state == TurnState.ANSWERED:
             return TurnResult(cid, seq, late + replies, False, stored.duplicate)
@@ -105,15 +106,17 @@ class TurnProcessor:
 
     async def _drain(
         self, cid: int, *, up_to: int | None, deadline: float | None, delivered_by: str | None
-    ) -> list[str]:
+    ) -> tuple[list[str], list[str] | None]:
         """Answer the waiting turns in order, stopping at the first the bot cannot answer.
 
-        Returns late replies to turns other than `up_to` (their holding reply was given already).
-        Without `delivered_by` this is the retry: every reply is late, for the channel to deliver.
+        Returns late replies to turns other than `up_to` (their holding reply was given already),
+        and the answer to `up_to` when this drain gave it. Without `delivered_by` this is the retry:
+        every reply is late, for the channel to deliver.
         """
         loop = asyncio.get_running_loop()
         context, waiting = await self.db(_context_and_waiting, cid, up_to)
         late: list[str] = []
+        own: list[str] | None = None
         for turn in waiting:
             remaining = deadline - loop.time() if deadline is not None else self._budget
             if remaining <= 0.01:
@@ -134,32 +137,11 @@ class TurnProcessor:
                 delivered_by=delivered_by,
                 retrying=delivered_by is None,
             )
-            if turn.seq != up_to:
+            if turn.seq == up_to:
+                own = reply.texts
+            else:
                 late += texts
-            if reply.intent is None and not turn.local:
-                self._in_background(self._note_intent(cid, turn.seq, turn.text))
-        return late
-
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _note_intent(self, cid: int, seq: int, text: str) -> None:
-        """What the model understood, for the transcript, once the person has the answer."""
-        # After the response has left: asking the model at once would slow the answer it follows.
-        await asyncio.sleep(INTENT_DELAY)
-        try:
-            intent, confidence = await self._rasa.understand(text)
-            if intent is not None:
-                await self.db(store.note_intent, cid, seq, intent, confidence)
-        except Exception:
-            log.exception("intent_not_recorded", conversation=cid, seq=seq)
-
-    async def settle(self, timeout: float = 10.0) -> None:
-        """Wait for the transcript's background bookkeeping (tests, shutdown)."""
-        if self._background:
-            await asyncio.wait(set(self._background), timeout=timeout)
+        return late, own
 
     async def _answer(self, context: store.Context, turn: store.Waiting, budget: float) -> BotReply:
         if turn.local:

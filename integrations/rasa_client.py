@@ -39,45 +39,26 @@ class RasaClient:
     async def turn(
         self, sender: str, text: str, metadata: dict[str, Any], *, timeout: float | None = None
     ) -> BotReply:
-        """Send one message, collect the replies; RasaUnavailable on timeout, 5xx or a refused connection.
+        """Send one message, collect the replies and what the model understood (bot/channels.py).
 
-        `timeout` narrows the budget to what is left of the caller's own. The intent is not read here
-        (see `understand`): the person does not wait for the transcript's bookkeeping.
+        RasaUnavailable on timeout, 5xx or a refused connection; `timeout` narrows the budget to
+        what is left of the caller's own.
         """
         budget = min(timeout, self._budget) if timeout else self._budget
-        return BotReply(await self._webhook(sender, text, metadata, budget), None, None)
-
-    async def understand(self, text: str) -> tuple[str | None, float | None]:
-        """The model's reading of a text (intent, confidence); unknown rather than an error."""
-        return await self._parse(text, self._budget)
-
-    async def _webhook(self, sender: str, text: str, metadata: dict[str, Any], budget: float) -> list[str]:
         try:
             response = await self._client.post(
-                f"{self._base}/webhooks/rest/webhook",
+                f"{self._base}/webhooks/gateway/webhook",
                 json={"sender": sender, "message": text, "metadata": metadata},
                 timeout=budget,
             )
             response.raise_for_status()
-            messages = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            answer = response.json()
+            messages = answer["messages"]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             raise RasaUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
-        return [m["text"] for m in messages if isinstance(m, dict) and m.get("text")]
-
-    async def _parse(self, text: str, budget: float) -> tuple[str | None, float | None]:
-        """The model's reading of the text; unknown rather than failing the turn."""
-        try:
-            response = await self._client.post(
-                f"{self._base}/model/parse",
-                params={"token": self._token},
-                json={"text": text},
-                timeout=budget,
-            )
-            response.raise_for_status()
-            intent = response.json().get("intent") or {}
-        except (httpx.HTTPError, ValueError):
-            return None, None
-        return intent.get("name"), intent.get("confidence")
+        texts = [m["text"] for m in messages if isinstance(m, dict) and m.get("text")]
+        confidence = answer.get("confidence")
+        return BotReply(texts, answer.get("intent"), float(confidence) if confidence is not None else None)
 
     async def available(self) -> bool:
         """Rasa answers its root route: worth retrying queued turns."""

@@ -52,10 +52,7 @@ class FakeRasa:
                 await asyncio.sleep(timeout)
                 raise RasaUnavailable("ReadTimeout: budget spent")
             await asyncio.sleep(self.delay)
-        return BotReply([f"echo: {text}"], None, None)
-
-    async def understand(self, text: str) -> tuple[str | None, float | None]:
-        return "inform", 0.93
+        return BotReply([f"echo: {text}"], "inform", 0.93)
 
     async def replay(self, sender: str, turn_ref: str) -> BotReply | None:
         for s, text, metadata in self.received:
@@ -89,12 +86,7 @@ def test_a_message_is_stored_answered_and_linked_to_its_answer(settings: Setting
     rasa = FakeRasa()
     turns = processor(settings, rasa)
 
-    async def one():
-        result = await turns.handle(sms("bonjour", "SM1"))
-        await turns.settle()  # the intent is read once the person has the answer
-        return result
-
-    result = asyncio.run(one())
+    result = asyncio.run(turns.handle(sms("bonjour", "SM1")))
 
     assert result.replies == ["echo: bonjour"] and not result.pending and not result.duplicate
     debtor, bot = transcript(settings)

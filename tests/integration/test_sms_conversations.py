@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from datetime import date, timedelta
 
 import httpx
@@ -119,10 +118,6 @@ def test_promise_by_sms(gateway: Gateway, language: str) -> None:
     assert talk.says("ask_payment_date") in talk.verify("promise")
     talk.send("date", d=in_days(10))
     assert account(gateway, ref).status == AccountStatus.PROMISE_TO_PAY
-    deadline = time.monotonic() + 10  # intents are read once the person has the answer
-    while any(t.intent is None for t in conversation_of(gateway, phone)[1] if t.role == TurnRole.DEBTOR):
-        assert time.monotonic() < deadline, "intents not recorded"
-        time.sleep(0.2)
     conversation, turns, flags = conversation_of(gateway, phone)
     assert conversation.account_id == account(gateway, ref).id and conversation.language == language
     assert {"identity_verified", "promise_to_pay"} <= flags

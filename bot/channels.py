@@ -1,0 +1,70 @@
+"""The gateway's input channel: Rasa's REST channel that also says what the model understood.
+
+`POST /webhooks/gateway/webhook` takes what the REST channel takes (sender, message,
+metadata) and answers `{"messages": [...], "intent": name, "confidence": x}`. The
+intent is read from the tracker Rasa just wrote, in the same process, so the
+transcript gets it without a second request parsing the text again.
+
+Runs inside `rasa run` (the Rasa venv): it imports Rasa, nothing of the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+
+def understood(events: Any, turn_ref: str | None) -> dict[str, Any]:
+    """Intent and confidence of the newest user message (the one with `turn_ref` when given)."""
+    for event in reversed(list(events)):
+        if not isinstance(event, UserUttered):
+            continue
+        if turn_ref and (event.metadata or {}).get("turn_ref") != turn_ref:
+            continue
+        intent = event.intent or {}
+        return {"intent": intent.get("name"), "confidence": intent.get("confidence")}
+    return {"intent": None, "confidence": None}
+
+
+class GatewayInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "gateway"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint("gateway_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = request.json or {}
+            sender, text = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not isinstance(text, str):
+                return response.json({"error": "sender and message must be strings"}, status=400)
+            metadata = body.get("metadata") or {}
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+                )
+            except Exception as exc:  # the gateway holds the turn and, on retry, reads what was done
+                logger.exception("gateway.message.failed")
+                return response.json({"error": type(exc).__name__}, status=500)
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            reading = understood(tracker.events if tracker else [], metadata.get("turn_ref"))
+            return response.json({"messages": collector.messages, **reading})
+
+        return webhook
