@@ -406,9 +406,18 @@ def test_bot_challenge_then_a_person(rasa_stack, new_account, language) -> None:
 def test_wrong_person(rasa_stack, new_account, language) -> None:
     ref = new_account(language)
     talk = Conversation(rasa_stack, language, ref)
+    number = f"+3363998{next(_ids):04d}"
     with Session(make_engine(rasa_stack.database_url)) as session:
+        debtor_id = load(rasa_stack, ref).debtor_id
+        point = session.exec(
+            select(ContactPoint).where(
+                ContactPoint.debtor_id == debtor_id, ContactPoint.kind == ContactKind.PHONE
+            )
+        ).one()
+        point.value = number
+        session.add(point)
         # The SMS gateway opens the conversation with the sender's number.
-        conversation_for_sender(session, talk.sender, channel="sms", party="+33639980012", account_ref=ref)
+        conversation_for_sender(session, talk.sender, channel="sms", party=number, account_ref=ref)
         session.commit()
     replies = talk.send("wrong_person")
     assert replies and "AR Services" in replies[0]
