@@ -21,7 +21,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_speedups
+
 logger = logging.getLogger(__name__)
+rasa_speedups.apply()
 
 
 def understood(events: Any, turn_ref: str | None) -> dict[str, Any]:
