@@ -734,6 +734,20 @@ def test_rasa_image_trains_like_train_sh() -> None:
         "integrations/rasa_endpoints.py",
     ):
         assert path in copied, f"rasa-server.sh needs {path}"
+    # The input channels credentials.yml names (bot.channels.GatewayInput) and the bot modules they import
+    credentials = yaml.safe_load((ROOT / "bot" / "credentials.yml").read_text())
+    custom = [name.rsplit(".", 1)[0] for name in credentials if "." in name]
+    assert custom == ["bot.channels"]
+    needed = {"bot/__init__.py"}
+    for module in custom:
+        path = module.replace(".", "/") + ".py"
+        needed.add(path)
+        for node in ast.walk(ast.parse((ROOT / path).read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "bot":
+                needed |= {f"bot/{alias.name}.py" for alias in node.names}
+    assert "bot/rasa_speedups.py" in needed
+    for path in sorted(needed):
+        assert path in copied, f"rasa run imports {path}"
     links = runs(RASA_DOCKERFILE, final)
     assert "ln -s /opt/render /app/.venv" in links and "ln -s /opt/rasa /app/.venv-rasa" in links
 
