@@ -56,11 +56,11 @@ from sqlmodel import Session, col, func, select  # noqa: E402
 from debt.db import make_engine, migrate  # noqa: E402
 from debt.messages import render  # noqa: E402
 from debt.models import Handoff, Turn, TurnRole, TurnState  # noqa: E402
+from integrations.sms_phone import SMS_ROUTE, SmsPeer, twiml_messages  # noqa: E402
 from integrations.sms_text import gsm_friendly  # noqa: E402
 from tests.factories import make_account  # noqa: E402
 from tests.integration.conftest import RASA_TOKEN, running_gateway  # noqa: E402
 from tests.integration.processes import rasa_and_actions  # noqa: E402
-from tests.sms_peer import SMS_ROUTE, SmsPeer, twiml_messages  # noqa: E402
 
 MODEL = ROOT / "models/current.tar.gz"
 FIRST, LAST = "Jeanne", "Dupont"

@@ -7,15 +7,10 @@ printed as the phone would show it.
 
 from __future__ import annotations
 
-import uuid
-import xml.etree.ElementTree as ET
-from urllib.parse import urlencode
-
 import click
 import httpx
-from twilio.request_validator import RequestValidator
 
-from integrations.twilio_webhooks import TwilioRoute, callback_url
+from integrations.sms_phone import SmsPeer
 
 
 @click.command("text")
@@ -27,28 +22,21 @@ def text(sender: str, message: str, to: str | None) -> None:
     from cli.main import load_settings_or_exit
 
     settings = load_settings_or_exit()
-    url = callback_url(settings, TwilioRoute.SMS)
-    form = {
-        "MessageSid": "SM" + uuid.uuid4().hex,
-        "AccountSid": settings.twilio_account_sid,
-        "From": sender,
-        "To": to or settings.twilio_from_number,
-        "Body": message,
-        "NumMedia": "0",
-    }
-    signature = RequestValidator(settings.twilio_auth_token).compute_signature(url, form)
+    phone = SmsPeer(
+        settings.public_base_url,
+        settings.twilio_auth_token,
+        sender,
+        to=to or settings.twilio_from_number,
+        account_sid=settings.twilio_account_sid,
+    )
     try:
-        response = httpx.post(
-            url,
-            content=urlencode(form),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
-            timeout=30,
-        )
+        replies = phone.send(message, timeout=30)
+    except httpx.HTTPStatusError as exc:
+        raise click.ClickException(f"{exc.response.status_code}: {exc.response.text[:300]}") from None
     except httpx.HTTPError as exc:
-        raise click.ClickException(f"the gateway at {url} does not answer: {exc}") from None
-    if response.status_code != 200:
-        raise click.ClickException(f"{response.status_code}: {response.text[:300]}")
-    replies = [m.text or "" for m in ET.fromstring(response.text).iter("Message")]  # noqa: S314 (our gateway)
+        raise click.ClickException(
+            f"the gateway at {settings.public_base_url} does not answer: {exc}"
+        ) from None
     click.echo("\n\n".join(replies) if replies else "(no reply)")
 
 

@@ -5,7 +5,6 @@ A person verifies who they are and hears their balance; the transcript is the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,22 +14,13 @@ from debt.db import make_engine
 from debt.messages import render
 from debt.models import Conversation, ConversationFlagRow, Turn
 from tests.api.test_chat_page_browser import open_chat, texts, type_and_enter, wait_turns
-from tests.browser import Browser, ChromiumMissing, Page, chromium
+from tests.browser import Browser, Page
 from tests.factories import make_account
 from tests.integration.conftest import Gateway
 
 pytestmark = [pytest.mark.rasa, pytest.mark.stack]
 REF = "CHAT-4711"
 SHOTS = Path("/tmp/chat-shots")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    try:
-        with chromium() as started:
-            yield started
-    except ChromiumMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 def say(page: Page, text: str) -> None:

@@ -26,11 +26,11 @@ from debt.models import (
     Turn,
     TurnRole,
 )
+from integrations.sms_phone import SmsPeer, new_sid
 from integrations.sms_text import gsm_friendly
 from tests.factories import make_account
 from tests.integration.conftest import Gateway
 from tests.integration.test_dialogue_flows import LANGUAGES, PEOPLE, SAY
-from tests.sms_peer import SmsPeer, new_sid
 
 pytestmark = pytest.mark.rasa
 _numbers = itertools.count(1)

@@ -18,13 +18,13 @@ from sqlmodel import Session, col, select
 from debt.db import make_engine, migrate
 from debt.messages import render
 from debt.models import ContactAttempt, Conversation, Handoff, Turn, TurnRole
+from integrations.sms_phone import SmsPeer
 from integrations.sms_text import gsm_friendly
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import make_account
 from tests.fake_twilio import serve_twilio
 from tests.integration.conftest import RASA_TOKEN, TWILIO_TOKEN, running_gateway
 from tests.integration.processes import ROOT, free_port, start, stop, wait_http
-from tests.sms_peer import SmsPeer
 
 pytestmark = [pytest.mark.rasa, pytest.mark.redis]
 PHONE = "+33612345601"

@@ -1,5 +1,8 @@
 """A phone texting the gateway as Twilio does: form-encoded webhooks signed with Twilio's own
-RequestValidator, TwiML answers read back into the messages the phone would receive."""
+RequestValidator, TwiML answers read back into the messages the phone would receive.
+
+Used by `collect text` (trying the assistant without Twilio), the tests and the benchmark.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from twilio.request_validator import RequestValidator
 
 SMS_ROUTE = "/twilio/sms"
 OUR_NUMBER = "+33189000000"
+ACCOUNT_SID = "AC" + "0" * 32
 
 
 def new_sid() -> str:
@@ -28,13 +32,15 @@ class SmsPeer:
     base_url: str  # the gateway's PUBLIC_BASE_URL: what Twilio signs
     auth_token: str
     phone: str
+    to: str = OUR_NUMBER
+    account_sid: str = ACCOUNT_SID
 
     def request(self, text: str, sid: str | None = None) -> tuple[bytes, dict[str, str]]:
         form = {
             "MessageSid": sid or new_sid(),
-            "AccountSid": "AC" + "0" * 32,
+            "AccountSid": self.account_sid,
             "From": self.phone,
-            "To": OUR_NUMBER,
+            "To": self.to,
             "Body": text,
             "NumMedia": "0",
             "NumSegments": "1",
