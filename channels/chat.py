@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlmodel import Session, col, select
 
 from channels.sms import get_turns
-from channels.turn_store import Inbound
+from channels.turn_store import Inbound, answers_to
 from channels.turns import TurnProcessor
 from debt.models import Channel, Conversation, Turn, TurnRole
 
@@ -80,12 +80,7 @@ def _turn_json(turn: Turn) -> dict[str, Any]:
 
 
 def _replies(session: Session, conversation_id: int, seq: int) -> list[dict[str, Any]]:
-    rows = session.exec(
-        select(Turn)
-        .where(Turn.conversation_id == conversation_id, Turn.reply_to == seq)
-        .order_by(col(Turn.seq))
-    ).all()
-    return [_turn_json(t) for t in rows]
+    return [_turn_json(t) for t in answers_to(session, conversation_id, seq)]
 
 
 @router.post("/api/chat/messages")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -85,22 +85,22 @@ async def send_sms(
     if not decision.allowed:
         log.info("sms_refused", attempt=attempt.id, reason=decision.reason)
         return SmsOutcome(False, f"{decision.reason}: {decision.detail}", attempt.id)
-    try:
-        sent: SentSms = await asyncio.to_thread(
-            sender.send, to, body, status_callback=callback_url(settings, TwilioRoute.SMS_STATUS)
-        )
-    except SmsRejected as exc:
-        rejected = exc
+    sent, outcome = await _deliver(sender, settings, to, body)
+    if isinstance(sent, SmsRejected):
+        rejected = sent
         await _in_thread(engine, lambda s: _rejected(s, attempt.id, rejected))
-        return SmsOutcome(False, f"twilio {exc.code}: {exc.message}"[:200], attempt.id)
-    except (SmsThrottled, SmsUnavailable) as exc:
+    elif outcome.retry:
         await _in_thread(engine, lambda s: _set_attempt(s, attempt.id, status="retry"))
-        log.warning("sms_not_sent", attempt=attempt.id, error=str(exc))
-        return SmsOutcome(False, f"twilio unavailable: {exc}"[:200], attempt.id, retry=True)
-    await _in_thread(
-        engine, lambda s: _set_attempt(s, attempt.id, status=sent.status, sid=sent.sid, attempted=utcnow())
-    )
-    return SmsOutcome(True, "sent", attempt.id, sent.sid)
+        log.warning("sms_not_sent", attempt=attempt.id, error=outcome.reason)
+    elif isinstance(sent, SentSms):
+        delivered = sent
+        await _in_thread(
+            engine,
+            lambda s: _set_attempt(
+                s, attempt.id, status=delivered.status, sid=delivered.sid, attempted=utcnow()
+            ),
+        )
+    return replace(outcome, attempt_id=attempt.id)
 
 
 def _set_attempt(
@@ -168,7 +168,7 @@ def late_sms_sender(
                     idempotency_key=key,
                 )
             else:  # a number we do not know: no account to record against, the turn keeps the SID
-                outcome = await _send_unrecorded(sender, settings, context.party, body)
+                _, outcome = await _deliver(sender, settings, context.party, body)
             if outcome.retry:
                 return  # Twilio is away: the turns stay to send, the next retry sends them
             if outcome.sid:
@@ -181,16 +181,19 @@ def late_sms_sender(
     return deliver
 
 
-async def _send_unrecorded(sender: SmsSender, settings: Settings, to: str, body: str) -> SmsOutcome:
+async def _deliver(
+    sender: SmsSender, settings: Settings, to: str, body: str
+) -> tuple[SentSms | SmsRejected | None, SmsOutcome]:
+    """Hand one message to Twilio; what Twilio said, and the outcome it means."""
     try:
         sent = await asyncio.to_thread(
             sender.send, to, body, status_callback=callback_url(settings, TwilioRoute.SMS_STATUS)
         )
     except SmsRejected as exc:
-        return SmsOutcome(False, f"twilio {exc.code}: {exc.message}"[:200])
+        return exc, SmsOutcome(False, f"twilio {exc.code}: {exc.message}"[:200])
     except (SmsThrottled, SmsUnavailable) as exc:
-        return SmsOutcome(False, str(exc)[:200], retry=True)
-    return SmsOutcome(True, "sent", sid=sent.sid)
+        return None, SmsOutcome(False, f"twilio unavailable: {exc}"[:200], retry=True)
+    return sent, SmsOutcome(True, "sent", sid=sent.sid)
 
 
 async def record_delivery_status(engine: Engine, sid: str, status: str, error_code: str | None) -> bool:

@@ -290,7 +290,11 @@ def hold(session: Session, conversation_id: int, seq: int) -> list[str] | None:
     )
     if moved.rowcount == 0:
         turn = _debtor_turn(session, conversation_id, seq)
-        return None if turn.state == TurnState.ANSWERED else replies_to(session, conversation_id, seq)
+        return (
+            None
+            if turn.state == TurnState.ANSWERED
+            else [t.text for t in answers_to(session, conversation_id, seq)]
+        )
     conversation = session.get(Conversation, conversation_id)
     assert conversation is not None
     text = render("holding_reply", conversation.language or "en")
@@ -306,14 +310,20 @@ def hold(session: Session, conversation_id: int, seq: int) -> list[str] | None:
     return [text]
 
 
-def replies_to(session: Session, conversation_id: int, seq: int) -> list[str]:
+def answers_to(session: Session, conversation_id: int, seq: int) -> list[Turn]:
+    """The bot turns that answer turn `seq`, in order (the holding reply first when there was one)."""
     return list(
         session.exec(
-            select(Turn.text)
+            select(Turn)
             .where(Turn.conversation_id == conversation_id, Turn.reply_to == seq)
             .order_by(col(Turn.seq))
         ).all()
     )
+
+
+def own_replies(session: Session, conversation_id: int, seq: int) -> list[str]:
+    """The answer to turn `seq` without the holding reply given before it (a duplicate sees it too)."""
+    return [t.text for t in answers_to(session, conversation_id, seq) if not t.meta.get("holding")]
 
 
 def state_of(session: Session, conversation_id: int, seq: int) -> str:

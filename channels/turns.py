@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from channels import turn_store as store
 from channels.local_answers import answer_locally
@@ -99,7 +99,9 @@ class TurnProcessor:
             return TurnResult(cid, seq, late + replies, False, stored.duplicate)
         held = await self.db(store.hold, cid, seq)
         if held is None:  # answered while we gave up
-            return TurnResult(cid, seq, late + await self.db(_own_replies, cid, seq), False, stored.duplicate)
+            return TurnResult(
+                cid, seq, late + await self.db(store.own_replies, cid, seq), False, stored.duplicate
+            )
         if not stored.duplicate:
             log.warning("turn_held", conversation=cid, seq=seq)
         return TurnResult(cid, seq, late + held, True, stored.duplicate)
@@ -208,12 +210,4 @@ def _context_and_waiting(
 
 
 def _state_and_replies(session: Session, cid: int, seq: int) -> tuple[str, list[str]]:
-    return store.state_of(session, cid, seq), _own_replies(session, cid, seq)
-
-
-def _own_replies(session: Session, cid: int, seq: int) -> list[str]:
-    """The answer to turn `seq`, without the holding reply given before it (a duplicate sees it too)."""
-    rows = session.exec(
-        select(Turn).where(Turn.conversation_id == cid, Turn.reply_to == seq).order_by(col(Turn.seq))
-    ).all()
-    return [t.text for t in rows if not t.meta.get("holding")]
+    return store.state_of(session, cid, seq), store.own_replies(session, cid, seq)
