@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 # g++ and the Python headers: matplotlib 3.5.3 (a Rasa dependency) builds from source on 3.11.
 packages=(python3-venv python3-dev g++ make libqhull-dev libfreetype-dev pkg-config)
 if [ "${1:-run}" = test ]; then
-  packages+=(redis-server postgresql chromium)
+  packages+=(redis-server postgresql chromium fonts-dejavu-core)
 fi
 
 missing=()

@@ -88,3 +88,15 @@ def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         test_client.headers["Authorization"] = f"Bearer {API_TOKEN}"
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Chromium (tests/browser.py); the project installs it for tests, so its absence fails."""
+    from tests.browser import ChromiumMissing, chromium
+
+    try:
+        with chromium() as started:
+            yield started
+    except ChromiumMissing as exc:
+        pytest.fail(str(exc), pytrace=False)

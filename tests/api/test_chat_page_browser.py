@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
-from tests.browser import SHIFT, Browser, ChromiumMissing, Page, chromium
+from tests.browser import SHIFT, Browser, Page
 
 pytestmark = pytest.mark.stack
 
@@ -165,15 +165,6 @@ def fake_agent() -> FakeAgent:
 def base_url(fake_agent: FakeAgent) -> Iterator[str]:
     with serve_in_thread(make_app(fake_agent)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    try:
-        with chromium() as started:
-            yield started
-    except ChromiumMissing as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture

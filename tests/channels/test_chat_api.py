@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from channels.turns import TurnProcessor
 from core.settings import Settings, load_settings
 from debt.db import make_engine
 from debt.models import Conversation, Turn
-from integrations.locks import InProcessLocks
 from tests.channels.test_turns import FakeRasa
 
 ROUTE = "/api/chat/messages"
@@ -22,21 +19,6 @@ ROUTE = "/api/chat/messages"
 @pytest.fixture
 def settings(sqlite_url: str) -> Settings:
     return load_settings(database_url=sqlite_url, rasa_timeout_seconds=1, company_name="Recouvrement Exemple")
-
-
-@pytest.fixture
-def rasa() -> FakeRasa:
-    return FakeRasa()
-
-
-@pytest.fixture
-def client(settings: Settings, rasa: FakeRasa) -> Iterator[TestClient]:
-    from server import create_app
-
-    app = create_app(settings)
-    with TestClient(app) as test_client:
-        app.state.turns = TurnProcessor(settings, app.state.engine, rasa, InProcessLocks())  # type: ignore[arg-type]
-        yield test_client
 
 
 def stored(settings: Settings) -> list[Turn]:

@@ -6,7 +6,6 @@ Bad input gets a clear 4xx and stores nothing; every accepted message is stored 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
@@ -14,11 +13,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from twilio.request_validator import RequestValidator
 
-from channels.turns import TurnProcessor
 from core.settings import Settings, load_settings
 from debt.db import make_engine, session_scope
 from debt.models import Consent, ConsentStatus, ContactAttempt, Turn, TurnRole
-from integrations.locks import InProcessLocks
 from integrations.twilio_webhooks import TwilioRoute, callback_url
 from tests.channels.test_turns import FakeRasa
 from tests.factories import make_account
@@ -33,21 +30,6 @@ def settings(sqlite_url: str) -> Settings:
     return load_settings(
         database_url=sqlite_url, twilio_auth_token=TOKEN, public_base_url=BASE, rasa_timeout_seconds=1
     )
-
-
-@pytest.fixture
-def rasa() -> FakeRasa:
-    return FakeRasa()
-
-
-@pytest.fixture
-def client(settings: Settings, rasa: FakeRasa) -> Iterator[TestClient]:
-    from server import create_app
-
-    app = create_app(settings)
-    with TestClient(app) as test_client:
-        app.state.turns = TurnProcessor(settings, app.state.engine, rasa, InProcessLocks())  # type: ignore[arg-type]
-        yield test_client
 
 
 def params(body: str = "Bonjour", sid: str = "SM" + "1" * 32, sender: str = PHONE, **extra: str) -> dict:
