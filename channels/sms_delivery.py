@@ -25,14 +25,8 @@ from debt.db import session_scope
 from debt.models import Account, Channel, ContactAttempt, ContactKind, ContactPoint, Turn
 from debt.outcomes.consent import record_opt_out
 from integrations.sms_text import gsm_friendly, pack
-from integrations.twilio_sms import (
-    SentSms,
-    SmsRejected,
-    SmsSender,
-    SmsThrottled,
-    SmsUnavailable,
-    advance_status,
-)
+from integrations.twilio_rest import TwilioRejected, TwilioThrottled, TwilioUnavailable
+from integrations.twilio_sms import SentSms, SmsSender, advance_status
 from integrations.twilio_webhooks import TwilioRoute, callback_url
 
 log = get_logger("sms")
@@ -86,7 +80,7 @@ async def send_sms(
         log.info("sms_refused", attempt=attempt.id, reason=decision.reason)
         return SmsOutcome(False, f"{decision.reason}: {decision.detail}", attempt.id)
     sent, outcome = await _deliver(sender, settings, to, body)
-    if isinstance(sent, SmsRejected):
+    if isinstance(sent, TwilioRejected):
         rejected = sent
         await _in_thread(engine, lambda s: _rejected(s, attempt.id, rejected))
     elif outcome.retry:
@@ -122,7 +116,7 @@ def _set_attempt(
     session.add(attempt)
 
 
-def _rejected(session: Session, attempt_id: int | None, exc: SmsRejected) -> None:
+def _rejected(session: Session, attempt_id: int | None, exc: TwilioRejected) -> None:
     """Twilio refused the message: learn what it tells about the person or the number."""
     _set_attempt(session, attempt_id, status="failed")
     attempt = session.get(ContactAttempt, attempt_id)
@@ -183,15 +177,15 @@ def late_sms_sender(
 
 async def _deliver(
     sender: SmsSender, settings: Settings, to: str, body: str
-) -> tuple[SentSms | SmsRejected | None, SmsOutcome]:
+) -> tuple[SentSms | TwilioRejected | None, SmsOutcome]:
     """Hand one message to Twilio; what Twilio said, and the outcome it means."""
     try:
         sent = await asyncio.to_thread(
             sender.send, to, body, status_callback=callback_url(settings, TwilioRoute.SMS_STATUS)
         )
-    except SmsRejected as exc:
+    except TwilioRejected as exc:
         return exc, SmsOutcome(False, f"twilio {exc.code}: {exc.message}"[:200])
-    except (SmsThrottled, SmsUnavailable) as exc:
+    except (TwilioThrottled, TwilioUnavailable) as exc:
         return None, SmsOutcome(False, f"twilio unavailable: {exc}"[:200], retry=True)
     return sent, SmsOutcome(True, "sent", sid=sent.sid)
 

@@ -9,15 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from core.settings import load_settings
-from integrations.twilio_sms import (
-    SmsRejected,
-    SmsSender,
-    SmsThrottled,
-    SmsUnavailable,
-    advance_status,
-    is_final,
-    twilio_client,
-)
+from integrations.twilio_rest import TwilioRejected, TwilioThrottled, TwilioUnavailable, twilio_client
+from integrations.twilio_sms import SmsSender, advance_status, is_final
 from integrations.twilio_webhooks import TwilioRoute, callback_url
 from tests.fake_twilio import FakeTwilio, serve_twilio
 
@@ -74,7 +67,7 @@ def test_calls_go_to_the_api_base_too(twilio: FakeTwilio) -> None:
 def test_a_base_with_a_path_prefix_keeps_it() -> None:
     with serve_twilio(SID, TOKEN) as twilio:
         settings = twilio.settings(twilio_api_base=twilio.base_url + "/proxy")
-        with pytest.raises(SmsRejected) as caught:
+        with pytest.raises(TwilioRejected) as caught:
             SmsSender(settings).send(DEBTOR, "Bonjour")
     assert twilio.requests[0].path == f"/proxy/2010-04-01/Accounts/{SID}/Messages.json"
     assert caught.value.status == 404  # the fake only serves the unprefixed paths
@@ -88,21 +81,21 @@ def test_the_real_api_is_the_default() -> None:
 
 def test_an_unsubscribed_recipient_is_rejected_with_its_code(twilio: FakeTwilio) -> None:
     twilio.fail_next(400, 21610, "Attempt to send to unsubscribed recipient")
-    with pytest.raises(SmsRejected) as caught:
+    with pytest.raises(TwilioRejected) as caught:
         SmsSender(twilio.settings()).send(DEBTOR, "Bonjour")
     assert (caught.value.code, caught.value.status) == (21610, 400)
     assert caught.value.message == "Attempt to send to unsubscribed recipient"
 
 
 def test_an_invalid_number_is_rejected_by_the_fake_as_by_twilio(twilio: FakeTwilio) -> None:
-    with pytest.raises(SmsRejected) as caught:
+    with pytest.raises(TwilioRejected) as caught:
         SmsSender(twilio.settings()).send("0639980012", "Bonjour")
     assert caught.value.code == 21211
     assert twilio.messages == {}
 
 
 def test_wrong_credentials_are_a_401(twilio: FakeTwilio) -> None:
-    with pytest.raises(SmsRejected) as caught:
+    with pytest.raises(TwilioRejected) as caught:
         SmsSender(twilio.settings(twilio_auth_token="not-the-token-0123456789")).send(DEBTOR, "Bonjour")
     assert (caught.value.status, caught.value.code) == (401, 20003)
 
@@ -110,13 +103,13 @@ def test_wrong_credentials_are_a_401(twilio: FakeTwilio) -> None:
 @pytest.mark.parametrize(("status", "code"), [(429, 20429), (429, None), (400, 20429)])
 def test_too_many_requests_is_throttled(twilio: FakeTwilio, status: int, code: int | None) -> None:
     twilio.fail_next(status, code, "Too Many Requests")
-    with pytest.raises(SmsThrottled):
+    with pytest.raises(TwilioThrottled):
         SmsSender(twilio.settings()).send(DEBTOR, "Bonjour")
 
 
 def test_a_server_error_is_unavailable_and_may_have_been_sent(twilio: FakeTwilio) -> None:
     twilio.fail_next(500, None, "Internal Server Error")
-    with pytest.raises(SmsUnavailable) as caught:
+    with pytest.raises(TwilioUnavailable) as caught:
         SmsSender(twilio.settings()).send(DEBTOR, "Bonjour")
     assert caught.value.status == 500 and caught.value.code is None
     assert caught.value.maybe_sent
@@ -125,7 +118,7 @@ def test_a_server_error_is_unavailable_and_may_have_been_sent(twilio: FakeTwilio
 def test_the_next_send_works_once_the_scripted_failure_is_spent(twilio: FakeTwilio) -> None:
     sender = SmsSender(twilio.settings())
     twilio.fail_next(503)
-    with pytest.raises(SmsUnavailable):
+    with pytest.raises(TwilioUnavailable):
         sender.send(DEBTOR, "Bonjour")
     assert sender.send(DEBTOR, "Bonjour").status == "queued"
     assert len(twilio.requests) == 2
@@ -136,7 +129,7 @@ def test_a_refused_connection_is_unavailable_and_was_not_sent() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings = load_settings(twilio_api_base=f"http://127.0.0.1:{port}")
-    with pytest.raises(SmsUnavailable) as caught:
+    with pytest.raises(TwilioUnavailable) as caught:
         SmsSender(settings).send(DEBTOR, "Bonjour")
     assert not caught.value.maybe_sent
 
@@ -145,7 +138,7 @@ def test_a_slow_answer_times_out_and_may_have_been_sent(twilio: FakeTwilio) -> N
     twilio.stall_next(5)
     sender = SmsSender(twilio.settings(), client=twilio_client(twilio.settings(), timeout=0.3))
     started = time.monotonic()
-    with pytest.raises(SmsUnavailable) as caught:
+    with pytest.raises(TwilioUnavailable) as caught:
         sender.send(DEBTOR, "Bonjour")
     assert time.monotonic() - started < 3
     assert caught.value.maybe_sent
