@@ -48,9 +48,9 @@ def check_settings() -> None:
 
 
 def _register() -> None:
-    from cli import creditors, portfolio, texting
+    from cli import creditors, portfolio, texting, voice
 
-    for command in [*portfolio.COMMANDS, *creditors.COMMANDS, *texting.COMMANDS]:
+    for command in [*portfolio.COMMANDS, *creditors.COMMANDS, *texting.COMMANDS, *voice.COMMANDS]:
         main.add_command(command)
 
 

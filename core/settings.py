@@ -64,6 +64,26 @@ class Settings(BaseSettings):
     # The most SMS parts one reply message may take (Twilio bills per part).
     sms_max_segments: int = Field(default=3, ge=1, le=10)
 
+    # Voice: `gather` uses Twilio's recognizer and <Say> (no model needed); `stream` runs our own
+    # speech (Vosk + espeak-ng) over Media Streams.
+    voice_mode: Literal["gather", "stream"] = "gather"
+    # Vosk model folders per language (`collect voice download-model fr` fetches them into VOSK_MODELS_DIR).
+    vosk_models_dir: Path = Field(default_factory=lambda: DATA_DIR / "vosk-models")
+    vosk_model_path_fr: Path | None = None
+    vosk_model_path_de: Path | None = None
+    vosk_model_path_en: Path | None = None
+    # Silence that ends an utterance when the recognizer has not ended it itself.
+    voice_end_silence_ms: int = Field(default=600, ge=200, le=3000)
+    # No speech for this long: the call ends politely.
+    voice_silence_hangup_seconds: float = Field(default=20.0, ge=5, le=120)
+    # Synthesis of one reply must finish within this, else the fallback prompt is played.
+    tts_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    # Handoff: the advisors' queue per language is `{VOICE_QUEUE_PREFIX}-{language}`; or dial a number.
+    voice_queue_prefix: str = Field(default="advisors", pattern=r"^[A-Za-z0-9_-]{1,40}$")
+    advisor_dial_number: str | None = None
+    # How long a caller waits in the queue before being offered a callback.
+    advisor_wait_seconds: int = Field(default=120, ge=10, le=1800)
+
     public_base_url: str = "http://127.0.0.1:8000"
     api_token: str = DEV_API_TOKEN
 
@@ -87,7 +107,15 @@ class Settings(BaseSettings):
     promise_max_days: int = Field(default=30, ge=1, le=90)
     hardship_hold_days: int = Field(default=30, ge=1, le=180)
 
-    @field_validator("redis_url", "twilio_api_base", mode="before")
+    @field_validator(
+        "redis_url",
+        "twilio_api_base",
+        "advisor_dial_number",
+        "vosk_model_path_fr",
+        "vosk_model_path_de",
+        "vosk_model_path_en",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -133,9 +161,11 @@ class Settings(BaseSettings):
             raise ValueError(f"not a valid IBAN: {value!r}")
         return compact
 
-    @field_validator("twilio_from_number", "callback_number")
+    @field_validator("twilio_from_number", "callback_number", "advisor_dial_number")
     @classmethod
-    def _check_from_number(cls, value: str) -> str:
+    def _check_from_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not (value.startswith("+") and value[1:].isdigit() and 8 <= len(value) <= 16):
             raise ValueError(f"must be an E.164 number like +33612345678, got {value!r}")
         return value
@@ -168,6 +198,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def vosk_model_path(self, language: str) -> Path:
+        """Where the Vosk model for `language` is: its own setting, else its folder in VOSK_MODELS_DIR."""
+        configured = getattr(self, f"vosk_model_path_{language}", None)
+        return configured or self.vosk_models_dir / language
 
     def public_url(self, path: str) -> str:
         """The absolute URL Twilio sees for one of our routes (and signs)."""

@@ -12,6 +12,11 @@ ENV PYTHONUNBUFFERED=1 \
 
 RUN useradd --create-home --uid 10001 --user-group collect
 
+# espeak-ng speaks in stream mode (scripts/apt-deps.sh app_packages).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends espeak-ng \
+ && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first (this layer changes only with the lock file), in a venv
 # made like scripts/lib.sh makes it.
 RUN python -m venv /opt/venv \

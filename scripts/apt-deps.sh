@@ -6,6 +6,9 @@ source "$(dirname "$0")/lib.sh"
 
 # g++ and the Python headers: matplotlib 3.5.3 (a Rasa dependency) builds from source on 3.11.
 packages=(python3-venv python3-dev g++ make libqhull-dev libfreetype-dev pkg-config)
+# espeak-ng: the gateway's voice in stream mode (voice/speech.py), and the test callers' voices.
+app_packages=(espeak-ng)
+packages+=("${app_packages[@]}")
 if [ "${1:-run}" = test ]; then
   packages+=(redis-server postgresql chromium fonts-dejavu-core)
 fi

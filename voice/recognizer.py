@@ -1,0 +1,190 @@
+"""Streaming speech recognition for one call: 20 ms frames of 8 kHz PCM16 in, finished utterances out.
+
+`VoskRecognizer` runs the Vosk model of the call's language; `ReplayRecognizer` stands in for it in tests
+of languages without a model, answering known transcripts in step with the real audio. Kaldi decodes in
+bursts (a fraction of a millisecond for most frames, up to a second on a fresh recognizer's first speech),
+so a call feeds its recognizer from a worker thread, never on the event loop; one recognizer, one call.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import vosk
+
+from core.logs import get_logger
+from voice.activity import VoiceActivity
+from voice.audio import RATE
+from voice.models import RELEASES, is_vosk_model
+
+UNKNOWN_WORD = (
+    "[unk]"  # what a grammar recognizer answers for speech outside its phrases, if the model has it
+)
+
+log = get_logger("voice")
+
+
+@dataclass(frozen=True)
+class Utterance:
+    text: str
+    confidence: float | None
+
+
+class Recognizer(Protocol):
+    @property
+    def speaking(self) -> bool:
+        """Speech has been heard in the current utterance (the caller is talking over the agent)."""
+        ...
+
+    def accept(self, pcm: bytes) -> Utterance | None:
+        """One 20 ms frame of 8 kHz PCM16; the utterance when this frame ends one."""
+        ...
+
+    def finish(self) -> Utterance | None:
+        """The call's audio has ended: the utterance still pending, if any."""
+        ...
+
+    def set_grammar(self, phrases: list[str] | None) -> None:
+        """Listen only for these phrases from the next utterance on; None for free speech."""
+        ...
+
+
+class ModelMissing(Exception):
+    def __init__(self, path: Path, problem: str = "holds no Vosk model") -> None:
+        language = path.name if path.name in RELEASES else "<lang>"
+        super().__init__(f"{path} {problem}: fetch one with `collect voice download-model {language}`")
+        self.path = path
+
+
+_models: dict[Path, vosk.Model] = {}
+_models_lock = threading.Lock()
+
+
+def load_model(path: Path) -> vosk.Model:
+    """The model in `path`, loaded once per process: it takes seconds and hundreds of megabytes."""
+    key = path.resolve()
+    with _models_lock:
+        if key not in _models:
+            if not is_vosk_model(key):
+                raise ModelMissing(path)
+            vosk.SetLogLevel(-1)  # Kaldi's info lines; its warnings still reach stderr
+            try:
+                _models[key] = vosk.Model(str(key))
+            except Exception as exc:  # the binding raises a bare Exception when Kaldi refuses the files
+                raise ModelMissing(path, f"holds a Vosk model that does not load ({exc})") from None
+        return _models[key]
+
+
+def _utterance(result: str) -> Utterance | None:
+    parsed = json.loads(result)
+    text = parsed.get("text", "").strip()
+    if not text:
+        return None
+    words = parsed.get("result") or []
+    confidence = sum(word["conf"] for word in words) / len(words) if words else None
+    return Utterance(text, confidence)
+
+
+class VoskRecognizer:
+    """Vosk over one call. An utterance ends when Vosk's endpointer says so, or after `end_silence_ms` of
+    silence following speech by our own voice activity, whichever comes first.
+
+    Vosk aborts the whole process (a Kaldi fatal error) when a grammar is changed on a recognizer in the
+    middle of an utterance, and rebuilding the free-speech graph costs about a second of decoding, so a
+    grammar gets its own small recognizer and the switch happens only between utterances.
+    """
+
+    def __init__(self, model: vosk.Model, end_silence_ms: int = 600) -> None:
+        self._model = model
+        self._end_silence_ms = end_silence_ms
+        self._activity = VoiceActivity()
+        self._free = self._kaldi()
+        self._current = self._free
+        self._next: vosk.KaldiRecognizer | None = None
+        self._words_heard = False
+
+    @property
+    def speaking(self) -> bool:
+        return self._activity.speaking or self._words_heard
+
+    def accept(self, pcm: bytes) -> Utterance | None:
+        self._activity.update(pcm)
+        if self._current.AcceptWaveform(pcm) or self._activity.utterance_ended(self._end_silence_ms):
+            return self._close(self._current.Result())
+        if not self._words_heard:
+            self._words_heard = bool(json.loads(self._current.PartialResult()).get("partial"))
+        return None
+
+    def finish(self) -> Utterance | None:
+        return self._close(self._current.FinalResult())
+
+    def set_grammar(self, phrases: list[str] | None) -> None:
+        chosen = self._free if phrases is None else self._grammar_recognizer(phrases)
+        if self.speaking:
+            self._next = chosen
+        else:
+            self._current.Reset()  # nothing but silence since the last utterance: nothing is lost
+            self._current, self._next = chosen, None
+
+    def _close(self, result: str) -> Utterance | None:
+        self._activity.reset()
+        self._words_heard = False
+        if self._next is not None:
+            self._current, self._next = self._next, None
+        return _utterance(result)
+
+    def _kaldi(self, grammar: list[str] | None = None) -> vosk.KaldiRecognizer:
+        if grammar is None:
+            kaldi = vosk.KaldiRecognizer(self._model, RATE)
+        else:
+            kaldi = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
+        kaldi.SetWords(True)  # word confidences in results
+        return kaldi
+
+    def _grammar_recognizer(self, phrases: list[str]) -> vosk.KaldiRecognizer:
+        normalised = [" ".join(phrase.lower().split()) for phrase in phrases]
+        known = [p for p in normalised if p and all(self._knows(word) for word in p.split())]
+        if len(known) < len(normalised):
+            log.warning("voice.grammar_unknown_words", phrases=sorted(set(normalised) - set(known)))
+        if not known:
+            return self._free
+        return self._kaldi([*known, UNKNOWN_WORD] if self._knows(UNKNOWN_WORD) else known)
+
+    def _knows(self, word: str) -> bool:
+        return self._model.vosk_model_find_word(word) >= 0
+
+
+class ReplayRecognizer:
+    """Answers known transcripts, one each time an utterance of the real audio ends (speech, then
+    `end_silence_ms` of silence): dialogue tests in languages without a model run on real audio timing.
+    """
+
+    def __init__(self, transcripts: Iterable[str], end_silence_ms: int = 600) -> None:
+        self._transcripts = deque(transcripts)
+        self._end_silence_ms = end_silence_ms
+        self._activity = VoiceActivity()
+        self.grammar: list[str] | None = None  # what a real recognizer would be listening for
+
+    @property
+    def speaking(self) -> bool:
+        return self._activity.speaking
+
+    def accept(self, pcm: bytes) -> Utterance | None:
+        self._activity.update(pcm)
+        return self._next() if self._activity.utterance_ended(self._end_silence_ms) else None
+
+    def finish(self) -> Utterance | None:
+        return self._next() if self._activity.speaking else None
+
+    def set_grammar(self, phrases: list[str] | None) -> None:
+        self.grammar = phrases
+
+    def _next(self) -> Utterance | None:
+        self._activity.reset()
+        return Utterance(self._transcripts.popleft(), 1.0) if self._transcripts else None
