@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import accounts, health, outbound_sms, portfolio
+from api import accounts, health, outbound_calls, outbound_sms, portfolio
 from channels import chat, sms
 from channels.sms_delivery import late_sms_sender
 from channels.turns import TurnProcessor
@@ -20,6 +20,9 @@ from debt.models import Channel
 from integrations.locks import InProcessLocks, RedisLocks
 from integrations.rasa_client import RasaClient
 from integrations.twilio_sms import SmsSender
+from integrations.twilio_voice import CallControl
+from voice import gather
+from voice.call_flow import CallFlow
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,12 +46,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             Channel.SMS, late_sms_sender(settings, app.state.engine, app.state.sms_sender)
         )
         app.state.turns = turns
+        app.state.call_flow = CallFlow(settings, turns)
+        app.state.call_control = CallControl(settings)
+        app.state.background = set()
         stop = asyncio.Event()
         retries = asyncio.create_task(turns.run_retries(stop), name="turn-retries")
         log.info("gateway_started", database=app.state.engine.dialect.name, redis=bool(settings.redis_url))
         yield
         stop.set()
         await retries
+        if app.state.background:
+            await asyncio.wait(app.state.background, timeout=10)
         await rasa.aclose()
         if redis is not None:
             await redis.aclose()
@@ -68,8 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts.router,
         portfolio.router,
         outbound_sms.router,
+        outbound_calls.router,
         sms.router,
         chat.router,
+        gather.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=chat.WEB_DIR / "static"), name="static")

@@ -27,7 +27,7 @@ class OutboundSms(BaseModel):
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
 
 
-def _destination(session: Session, account_ref: str, to: str | None, jurisdiction: str) -> str:
+def destination(session: Session, account_ref: str, to: str | None, jurisdiction: str) -> str:
     account = session.exec(select(Account).where(Account.account_ref == account_ref)).first()
     if account is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_ref!r}")
@@ -58,7 +58,7 @@ async def text_a_debtor(
     the attempt is recorded), 503 when Twilio is unreachable (retry with the same key)."""
     engine = request.app.state.engine
     with Session(engine) as session:
-        to = _destination(session, message.account_ref, message.to, settings.default_jurisdiction)
+        to = destination(session, message.account_ref, message.to, settings.default_jurisdiction)
     key = message.idempotency_key or f"api:{uuid.uuid4().hex}"
     outcome = await send_sms(
         settings,

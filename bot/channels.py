@@ -1,9 +1,11 @@
 """The gateway's input channel: Rasa's REST channel that also says what the model understood.
 
 `POST /webhooks/gateway/webhook` takes what the REST channel takes (sender, message,
-metadata) and answers `{"messages": [...], "intent": name, "confidence": x}`. The
-intent is read from the tracker Rasa just wrote, in the same process, so the
-transcript gets it without a second request parsing the text again.
+metadata) and answers `{"messages": [...], "intent": name, "confidence": x,
+"expecting": slot}`. The intent, and the slot the active form asks for next, are read
+from the tracker Rasa just wrote, in the same process, so the transcript gets them
+without a second request parsing the text again; voice uses `expecting` to listen for
+the right thing (hints, keypad).
 
 Runs inside `rasa run` (the Rasa venv): it imports Rasa, nothing of the app.
 """
@@ -39,6 +41,16 @@ def understood(events: Any, turn_ref: str | None) -> dict[str, Any]:
     return {"intent": None, "confidence": None}
 
 
+def expecting(tracker: Any) -> str | None:
+    """What the bot waits for: the slot its active form asks for, or an answer to the offer it made."""
+    if tracker is None:
+        return None
+    if tracker.active_loop_name:
+        return tracker.get_slot("requested_slot")
+    offer = tracker.get_slot("offer")
+    return "yes_no" if offer and offer != "nothing" else None
+
+
 class GatewayInput(RestInput):
     @classmethod
     def name(cls) -> str:
@@ -68,6 +80,6 @@ class GatewayInput(RestInput):
                 return response.json({"error": type(exc).__name__}, status=500)
             tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
             reading = understood(tracker.events if tracker else [], metadata.get("turn_ref"))
-            return response.json({"messages": collector.messages, **reading})
+            return response.json({"messages": collector.messages, **reading, "expecting": expecting(tracker)})
 
         return webhook

@@ -49,6 +49,11 @@ class Inbound:
     language: str | None = None  # what the person chose (web chat), when known
     local: str | None = None  # an answer given without the bot (channels/local_answers.py)
     meta: dict[str, Any] | None = None
+    # A call's turns go to the call's own conversation (a new call never resumes an old one).
+    conversation_id: int | None = None
+    # What the bot is sent when it differs from what is kept (a keypad entry, a call being answered).
+    bot_text: str | None = None
+    role: TurnRole = TurnRole.DEBTOR
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ class Waiting:
     """A debtor turn without its answer yet."""
 
     seq: int
-    text: str
+    text: str  # what the bot is sent
     state: str
     local: str | None
     attempts: int
@@ -180,18 +185,25 @@ def store_inbound(
     if duplicate is not None:
         return duplicate
     now = now or utcnow()
-    conversation = current_conversation(
-        session, inbound.channel, inbound.party, idle=idle, now=now, language=inbound.language
-    )
+    if inbound.conversation_id is not None:
+        conversation = session.get(Conversation, inbound.conversation_id)
+        if conversation is None:
+            raise LookupError(f"no conversation {inbound.conversation_id}")
+    else:
+        conversation = current_conversation(
+            session, inbound.channel, inbound.party, idle=idle, now=now, language=inbound.language
+        )
     if inbound.language and conversation.language != inbound.language:
         conversation.language = inbound.language
     meta = dict(inbound.meta or {})
     if inbound.local:
         meta["local"] = inbound.local
+    if inbound.bot_text:
+        meta["bot_text"] = inbound.bot_text
     turn = add_turn(
         session,
         conversation,
-        role=TurnRole.DEBTOR,
+        role=inbound.role,
         text=inbound.text,
         external_id=inbound.external_id,
         meta=meta,
@@ -226,7 +238,13 @@ def waiting_turns(session: Session, conversation_id: int, *, up_to: int | None =
     if up_to is not None:
         query = query.where(Turn.seq <= up_to)
     return [
-        Waiting(t.seq, t.text, t.state or "", t.meta.get("local"), int(t.meta.get("attempts", 0)))
+        Waiting(
+            t.seq,
+            t.meta.get("bot_text") or t.text,
+            t.state or "",
+            t.meta.get("local"),
+            int(t.meta.get("attempts", 0)),
+        )
         for t in session.exec(query.order_by(col(Turn.seq))).all()
     ]
 

@@ -47,6 +47,9 @@ class TurnResult:
     replies: list[str]  # what this request answers: late replies to earlier messages first, then its own
     pending: bool  # the bot could not answer yet: the replies hold the holding reply
     duplicate: bool
+    # What the bot made of this very turn and waits for next, when this request got the answer.
+    intent: str | None = None
+    expecting: str | None = None
 
 
 class TurnProcessor:
@@ -86,14 +89,14 @@ class TurnProcessor:
         stored = await self.db(store.store_inbound, inbound, idle=self._idle)
         cid, seq = stored.conversation_id, stored.seq
         late: list[str] = []
-        own: list[str] | None = None
+        own: BotReply | None = None
         try:
             async with self._locks.hold(f"conversation:{cid}", wait=max(0.05, deadline - loop.time())):
                 late, own = await self._drain(cid, up_to=seq, deadline=deadline, delivered_by="response")
         except LockTimeout:
             log.warning("turn_lock_timeout", conversation=cid, seq=seq)
         if own is not None:  # answered by this very request
-            return TurnResult(cid, seq, late + own, False, stored.duplicate)
+            return TurnResult(cid, seq, late + own.texts, False, stored.duplicate, own.intent, own.expecting)
         state, replies = await self.db(_state_and_replies, cid, seq)
         if state == TurnState.ANSWERED:
             return TurnResult(cid, seq, late + replies, False, stored.duplicate)
@@ -108,7 +111,7 @@ class TurnProcessor:
 
     async def _drain(
         self, cid: int, *, up_to: int | None, deadline: float | None, delivered_by: str | None
-    ) -> tuple[list[str], list[str] | None]:
+    ) -> tuple[list[str], BotReply | None]:
         """Answer the waiting turns in order, stopping at the first the bot cannot answer.
 
         Returns late replies to turns other than `up_to` (their holding reply was given already),
@@ -118,7 +121,7 @@ class TurnProcessor:
         loop = asyncio.get_running_loop()
         context, waiting = await self.db(_context_and_waiting, cid, up_to)
         late: list[str] = []
-        own: list[str] | None = None
+        own: BotReply | None = None
         for turn in waiting:
             remaining = deadline - loop.time() if deadline is not None else self._budget
             if remaining <= 0.01:
@@ -140,7 +143,7 @@ class TurnProcessor:
                 retrying=delivered_by is None,
             )
             if turn.seq == up_to:
-                own = reply.texts
+                own = reply
             else:
                 late += texts
         return late, own

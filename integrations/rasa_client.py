@@ -24,6 +24,8 @@ class BotReply:
     texts: list[str]
     intent: str | None
     confidence: float | None
+    # The slot the bot asks for next (the active form's requested slot): voice tunes its listening to it.
+    expecting: str | None = None
 
 
 class RasaClient:
@@ -58,7 +60,13 @@ class RasaClient:
             raise RasaUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
         texts = [m["text"] for m in messages if isinstance(m, dict) and m.get("text")]
         confidence = answer.get("confidence")
-        return BotReply(texts, answer.get("intent"), float(confidence) if confidence is not None else None)
+        expecting = answer.get("expecting")
+        return BotReply(
+            texts,
+            answer.get("intent"),
+            float(confidence) if confidence is not None else None,
+            expecting if isinstance(expecting, str) else None,
+        )
 
     async def available(self) -> bool:
         """Rasa answers its root route: worth retrying queued turns."""

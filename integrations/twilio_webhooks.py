@@ -23,8 +23,15 @@ MAX_BODY_BYTES = 64 * 1024
 class TwilioRoute(StrEnum):
     SMS = "/twilio/sms"
     SMS_STATUS = "/twilio/sms/status"
-    VOICE = "/twilio/voice"
+    VOICE = "/twilio/voice"  # an inbound call
+    VOICE_ANSWER = "/twilio/voice/answer"  # an outbound call answered (by a person or a machine)
+    VOICE_TURN = "/twilio/voice/turn"  # what a <Gather> heard
+    VOICE_WAIT = "/twilio/voice/wait"  # played while the caller waits for an advisor
+    VOICE_QUEUE_RESULT = "/twilio/voice/queue-result"  # how waiting for an advisor ended
+    VOICE_WHISPER = "/twilio/voice/whisper"  # what the advisor hears before the caller
+    VOICE_ADVISOR = "/twilio/voice/advisor"  # an advisor's phone takes the next caller
     VOICE_STATUS = "/twilio/voice/status"
+    VOICE_RECORDING = "/twilio/voice/recording"
     MEDIA = "/twilio/media"
 
 

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from core.settings import Settings, get_settings, load_settings
 from debt.db import migrate
+from tests.fake_twilio import FakeTwilio, serve_twilio
 
 # The servers CI starts (.ci/run); override to point the suite elsewhere.
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -88,6 +89,13 @@ def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         test_client.headers["Authorization"] = f"Bearer {API_TOKEN}"
         yield test_client
+
+
+@pytest.fixture
+def twilio() -> Iterator[FakeTwilio]:
+    """Twilio's REST API on loopback (tests/fake_twilio.py); its `settings()` point the real client at it."""
+    with serve_twilio() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="session")

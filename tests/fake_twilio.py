@@ -7,7 +7,7 @@ or invalid parameter), 401 (code 20003) without the account's HTTP basic auth, 4
 
     with serve_twilio() as twilio:
         twilio.fail_next(400, 21610, "Attempt to send to unsubscribed recipient")
-        SmsSender(twilio.settings()).send(...)   # raises SmsRejected
+        SmsSender(twilio.settings()).send(...)   # raises TwilioRejected
         assert twilio.requests[0].form["To"] == "+33612345678"
 """
 
@@ -33,6 +33,9 @@ from integrations.sms_text import TWILIO_MAX_CHARS, segments
 API_VERSION = "2010-04-01"
 _ROUTE = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/(?P<kind>Messages|Calls)(?:/(?P<sid>\w+))?\.json$"
+)
+_RECORDINGS = re.compile(
+    rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Calls/(?P<call>CA\w+)/Recordings\.json$"
 )
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -79,6 +82,7 @@ class FakeTwilio:
     requests: list[FakeRequest] = field(default_factory=list)
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)  # sid -> resource, in creation order
     calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    recordings: dict[str, dict[str, Any]] = field(default_factory=dict)
     _script: list[_Scripted] = field(default_factory=list, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _closing: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
@@ -120,6 +124,12 @@ class FakeTwilio:
     def _answer(self, request: FakeRequest) -> tuple[int, dict[str, Any]]:
         if request.auth != (self.account_sid, self.auth_token):
             raise TwilioError(401, 20003, "Authenticate")
+        recording = _RECORDINGS.match(request.path)
+        if recording and recording["account"] == self.account_sid and request.method == "POST":
+            resource = self._start_recording(recording["call"], request.form)
+            with self._lock:
+                self.recordings[resource["sid"]] = resource
+            return 201, resource
         route = _ROUTE.match(request.path)
         if not route or route["account"] != self.account_sid:
             raise TwilioError(404, 20404, f"The requested resource {request.path} was not found")
@@ -186,6 +196,24 @@ class FakeTwilio:
             "parent_call_sid": None,
             "price": None,
             "price_unit": "USD",
+        }
+
+    def _start_recording(self, call_sid: str, form: dict[str, str]) -> dict[str, Any]:
+        """Twilio records calls it placed or received; here, any call SID (inbound calls are not created)."""
+        sid = "RE" + secrets.token_hex(16)
+        return self._resource(f"Calls/{call_sid}/Recordings", sid) | {
+            "call_sid": call_sid,
+            "status": "in-progress",
+            "channels": 2 if form.get("RecordingChannels") == "dual" else 1,
+            "source": "StartCallRecordingAPI",
+            "start_time": None,
+            "duration": "-1",
+            "error_code": None,
+            "conference_sid": None,
+            "price": None,
+            "price_unit": "USD",
+            "track": form.get("RecordingTrack", "both"),
+            "status_callback": form.get("RecordingStatusCallback"),
         }
 
     def _resource(self, kind: str, sid: str) -> dict[str, Any]:

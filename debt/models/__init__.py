@@ -11,6 +11,7 @@ from debt.models.accounts import (
     PromiseToPay,
 )
 from debt.models.audit import AuditEntry
+from debt.models.calls import Call, CallRecording
 from debt.models.contact import ContactAttempt
 from debt.models.conversations import Conversation, ConversationFlagRow, Handoff, Turn
 from debt.models.enums import (
@@ -38,6 +39,8 @@ __all__ = [
     "Arrangement",
     "ArrangementStatus",
     "AuditEntry",
+    "Call",
+    "CallRecording",
     "Channel",
     "Consent",
     "ConsentStatus",

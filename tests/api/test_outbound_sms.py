@@ -17,17 +17,11 @@ from debt.models import Account, Channel, ContactAttempt
 from debt.outcomes.consent import is_opted_out, record_opt_out
 from tests.conftest import API_TOKEN
 from tests.factories import make_account
-from tests.fake_twilio import FakeTwilio, serve_twilio
+from tests.fake_twilio import FakeTwilio
 
 PHONE = "+33639980012"
 WEDNESDAY_10_PARIS = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 SUNDAY_10_PARIS = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with serve_twilio() as fake:
-        yield fake
 
 
 @pytest.fixture

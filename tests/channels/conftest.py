@@ -11,6 +11,7 @@ from channels.turns import TurnProcessor
 from core.settings import Settings
 from integrations.locks import InProcessLocks
 from tests.channels.test_turns import FakeRasa
+from voice.call_flow import CallFlow
 
 
 @pytest.fixture
@@ -25,4 +26,5 @@ def client(settings: Settings, rasa: FakeRasa) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app) as test_client:
         app.state.turns = TurnProcessor(settings, app.state.engine, rasa, InProcessLocks())  # type: ignore[arg-type]
+        app.state.call_flow = CallFlow(settings, app.state.turns)
         yield test_client

@@ -66,6 +66,8 @@ REQUIRED_KEYS = [
 
 # Realistic values for every placeholder, including debt details as sentinels to catch leaks.
 SAMPLE = {
+    "who": "Identity verified, case FR-2024-0001, balance 80 euros",
+    "reason": "requested by the debtor",
     "company": "Amicable Recouvrement",
     "neutral_company": "AR Services",
     "callback_number": "+33189000000",

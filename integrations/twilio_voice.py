@@ -1,0 +1,63 @@
+"""Calls through Twilio's REST client: placing an outbound call with answering-machine detection,
+and starting a call's recording once the recording notice has been heard.
+
+Synchronous (the twilio client is): run these in a thread. Failures come back as
+integrations/twilio_rest.py's TwilioRejected, TwilioThrottled or TwilioUnavailable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twilio.rest import Client
+
+from core.settings import Settings
+from integrations.twilio_rest import call_twilio, twilio_client
+
+STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+RECORDING_EVENTS = ["in-progress", "completed", "absent"]
+
+
+@dataclass(frozen=True)
+class PlacedCall:
+    sid: str
+    status: str
+
+
+class CallControl:
+    def __init__(self, settings: Settings, client: Client | None = None) -> None:
+        self._from = settings.twilio_from_number
+        self._client = client or twilio_client(settings)
+
+    def place(self, to: str, *, answer_url: str, status_url: str, ring_seconds: int = 30) -> PlacedCall:
+        """Ring `to`; Twilio fetches `answer_url` once it knows whether a person or a machine answered.
+
+        DetectMessageEnd waits for the end of a greeting, so a message left on a machine is heard
+        from its start.
+        """
+        call = call_twilio(
+            lambda: self._client.calls.create(
+                to=to,
+                from_=self._from,
+                url=answer_url,
+                method="POST",
+                status_callback=status_url,
+                status_callback_method="POST",
+                status_callback_event=STATUS_EVENTS,
+                machine_detection="DetectMessageEnd",
+                timeout=ring_seconds,
+            )
+        )
+        return PlacedCall(sid=call.sid, status=call.status)
+
+    def start_recording(self, call_sid: str, *, status_url: str) -> str:
+        """Record the rest of the call, both parties on their own channel; returns the RecordingSid."""
+        recording = call_twilio(
+            lambda: self._client.calls(call_sid).recordings.create(
+                recording_status_callback=status_url,
+                recording_status_callback_method="POST",
+                recording_status_callback_event=RECORDING_EVENTS,
+                recording_channels="dual",
+            )
+        )
+        return str(recording.sid)
