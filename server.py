@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,7 +22,7 @@ from integrations.locks import InProcessLocks, RedisLocks
 from integrations.rasa_client import RasaClient
 from integrations.twilio_sms import SmsSender
 from integrations.twilio_voice import CallControl
-from voice import gather
+from voice import media, webhooks
 from voice.call_flow import CallFlow
 
 
@@ -46,17 +47,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             Channel.SMS, late_sms_sender(settings, app.state.engine, app.state.sms_sender)
         )
         app.state.turns = turns
-        app.state.call_flow = CallFlow(settings, turns)
         app.state.call_control = CallControl(settings)
-        app.state.background = set()
+        app.state.call_flow = CallFlow(settings, turns, app.state.call_control)
         stop = asyncio.Event()
         retries = asyncio.create_task(turns.run_retries(stop), name="turn-retries")
         log.info("gateway_started", database=app.state.engine.dialect.name, redis=bool(settings.redis_url))
         yield
         stop.set()
         await retries
-        if app.state.background:
-            await asyncio.wait(app.state.background, timeout=10)
+        await app.state.call_flow.drain()
+        if app.state.synthesizer is not None:
+            app.state.synthesizer.close()
         await rasa.aclose()
         if redis is not None:
             await redis.aclose()
@@ -71,6 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    # Stream mode's speech parts, made on the first Media Stream (voice/media.py).
+    app.state.synthesizer = None
+    app.state.recognizer_for = None
+    app.state.stream_timings = deque(maxlen=1000)  # per call: when utterances ended, when replies began
     for router in (
         health.router,
         accounts.router,
@@ -79,7 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outbound_calls.router,
         sms.router,
         chat.router,
-        gather.router,
+        webhooks.router,
+        media.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=chat.WEB_DIR / "static"), name="static")

@@ -32,13 +32,25 @@ class TwilioRoute(StrEnum):
     VOICE_ADVISOR = "/twilio/voice/advisor"  # an advisor's phone takes the next caller
     VOICE_STATUS = "/twilio/voice/status"
     VOICE_RECORDING = "/twilio/voice/recording"
-    MEDIA = "/twilio/media"
+    VOICE_STREAM_ENDED = "/twilio/voice/stream-ended"  # our Media Stream closed: what the call does next
+    MEDIA = "/twilio/media"  # the Media Streams websocket
 
 
 def callback_url(settings: Settings, route: TwilioRoute, query: str = "") -> str:
     """The absolute URL Twilio calls for `route`: the same string it signs."""
     url = settings.public_url(route)
     return f"{url}?{query}" if query else url
+
+
+def stream_url(settings: Settings) -> str:
+    """The websocket URL Twilio connects Media Streams to (and signs): PUBLIC_BASE_URL as ws(s)."""
+    return "ws" + settings.public_url(TwilioRoute.MEDIA).removeprefix("http")
+
+
+def signed_upgrade(settings: Settings, path: str, query: str, signature: str) -> bool:
+    """Twilio signs a Media Streams websocket request like a webhook with no parameters."""
+    url = "ws" + settings.public_url(path).removeprefix("http") + (f"?{query}" if query else "")
+    return bool(signature) and RequestValidator(settings.twilio_auth_token).validate(url, {}, signature)
 
 
 def parse_form(body: bytes) -> dict[str, str]:

@@ -7,6 +7,7 @@ under the conversation's lock, held when the bot cannot answer (then the call go
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -15,11 +16,17 @@ import phonenumbers
 
 from channels.turn_store import Inbound
 from channels.turns import TurnProcessor
+from core.logs import get_logger
 from core.settings import Settings
 from debt.messages import render
 from debt.models import Channel, TurnRole
+from integrations.twilio_rest import TwilioError
+from integrations.twilio_voice import CallControl
+from integrations.twilio_webhooks import TwilioRoute, callback_url
 from voice import call_store
 from voice.call_store import CallView
+
+log = get_logger("voice")
 
 T = TypeVar("T")
 Next = Literal["listen", "handoff", "hangup"]
@@ -40,9 +47,16 @@ class Step:
 
 
 class CallFlow:
-    def __init__(self, settings: Settings, turns: TurnProcessor) -> None:
+    def __init__(self, settings: Settings, turns: TurnProcessor, control: CallControl | None = None) -> None:
         self._settings = settings
         self._turns = turns
+        self._control = control or CallControl(settings)
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Let background work (recordings being started) finish: the gateway is stopping."""
+        if self._background:
+            await asyncio.wait(self._background, timeout=timeout)
 
     async def db(self, step: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self._turns.db(step, *args, **kwargs)
@@ -61,6 +75,7 @@ class CallFlow:
         self, call: CallView, said: str, *, turn: int, bot_text: str | None = None, **meta: Any
     ) -> Step:
         """The caller said (or typed) something."""
+        self._start_recording_once(call)
         return await self._bot_turn(call, said, bot_text, f"{call.call_sid}:{turn}", TurnRole.DEBTOR, meta)
 
     async def silence(self, call: CallView, silences: int, expecting: str | None) -> Step:
@@ -120,6 +135,25 @@ class CallFlow:
         if result.intent == "goodbye":
             return Step(result.replies, "hangup")
         return Step(result.replies, "listen", result.expecting)
+
+    def _start_recording_once(self, call: CallView) -> None:
+        """The recording starts once the caller has heard the notice and answered: never before it."""
+        if call.recording_requested or not call.call_sid:
+            return
+        sid = call.call_sid
+
+        async def start() -> None:
+            if not await self.db(call_store.mark_recording_requested, call.id):
+                return
+            status_url = callback_url(self._settings, TwilioRoute.VOICE_RECORDING)
+            try:
+                await asyncio.to_thread(self._control.start_recording, sid, status_url=status_url)
+            except TwilioError as exc:
+                log.warning("voice_recording_not_started", call_sid=sid, error=str(exc))
+
+        task = asyncio.create_task(start())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
 
 def spoken_number(number: str) -> str:

@@ -37,6 +37,7 @@ VOICEMAIL = "voicemail"
 QUEUED = "queued"  # waiting for an advisor
 WITH_ADVISOR = "advisor"
 ENDED = "ended"
+STREAM_LOST = "stream_lost"  # the Media Stream closed under us
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class CallView:
     stage: str
     status: str
     recording_requested: bool
+    end_reason: str | None = None
 
 
 def _view(session: Session, call: Call) -> CallView:
@@ -68,6 +70,7 @@ def _view(session: Session, call: Call) -> CallView:
         stage=call.stage,
         status=call.status,
         recording_requested=call.recording_requested,
+        end_reason=call.end_reason,
     )
 
 
@@ -209,6 +212,17 @@ def set_stage(session: Session, call_id: int, stage: str, *, reason: str | None 
     call.stage = stage
     if reason:
         call.end_reason = reason[:500]
+    call.updated_at = utcnow()
+    session.add(call)
+
+
+def note_stream_end(session: Session, call_id: int, reason: str) -> None:
+    """The Media Stream ended without us ending it (the caller hung up, the network dropped it)."""
+    call = session.get(Call, call_id)
+    assert call is not None
+    if call.stage not in (ENDED, QUEUED):
+        call.stage = STREAM_LOST
+    call.end_reason = reason[:500]
     call.updated_at = utcnow()
     session.add(call)
 

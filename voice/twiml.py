@@ -1,5 +1,6 @@
-"""TwiML for the gather mode: a call flow Step said with <Say> and heard with <Gather>, handoffs to
-advisors (<Enqueue> or <Dial>), the queue's waiting music, the advisor's whisper, voicemail.
+"""TwiML: in gather mode a call flow Step said with <Say> and heard with <Gather>; in stream mode the
+<Connect><Stream> to our websocket; handoffs to advisors (<Enqueue> or <Dial>), the queue's waiting
+message, the advisor's line, voicemail.
 
 Every URL handed to Twilio is built from PUBLIC_BASE_URL (integrations/twilio_webhooks.py),
 so the signature Twilio computes over it is the one we check.
@@ -13,7 +14,7 @@ from fastapi import Response
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from core.settings import Settings
-from integrations.twilio_webhooks import TwilioRoute, callback_url
+from integrations.twilio_webhooks import TwilioRoute, callback_url, stream_url
 from voice.call_flow import Step
 from voice.listening import listening_for, locale
 
@@ -96,6 +97,14 @@ def append_handoff(
         wait_url=url(settings, TwilioRoute.VOICE_WAIT, lang=language),
         wait_url_method="POST",
     )
+
+
+def stream_twiml(settings: Settings) -> VoiceResponse:
+    """Stream mode: the call's audio to our websocket; when we close it, Twilio asks what comes next."""
+    response = VoiceResponse()
+    connect = response.connect(action=url(settings, TwilioRoute.VOICE_STREAM_ENDED), method="POST")
+    connect.stream(url=stream_url(settings))
+    return response
 
 
 def say_and_hang_up(settings: Settings, texts: list[str], language: str) -> VoiceResponse:

@@ -1,13 +1,14 @@
-"""Twilio Voice webhooks, gather mode: calls answered, what <Gather> heard, the advisors' queue, statuses.
+"""Twilio Voice webhooks: calls answered, what <Gather> heard, the end of a Media Stream, the advisors'
+queue, statuses and recordings.
 
 Thin: Twilio's form in (signature checked by integrations/twilio_webhooks.signed_form), the
-call flow's Step (voice/call_flow.py) out as TwiML (voice/twiml.py). Each webhook is idempotent:
-Twilio may ask twice for the same CallSid and turn and gets the same answer.
+call flow's Step (voice/call_flow.py) out as TwiML (voice/twiml.py). In stream mode a call is
+answered with <Connect><Stream> and the dialogue runs on the websocket (voice/media.py). Each
+webhook is idempotent: Twilio may ask twice for the same CallSid and turn and gets the same answer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
@@ -16,8 +17,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from core.logs import get_logger
 from core.settings import Settings
 from debt.messages import render
-from integrations.twilio_rest import TwilioError
-from integrations.twilio_voice import CallControl
 from integrations.twilio_webhooks import TwilioRoute, signed_form
 from voice import call_store
 from voice.call_flow import CallFlow, Step, spoken_number
@@ -25,11 +24,13 @@ from voice.call_status import ANSWERED_BY_MACHINE
 from voice.call_store import CallView
 from voice.keypad import keypad_text
 from voice.listening import listening_for, locale
+from voice.stream import SPEECH_FAILED
 from voice.twiml import (
     advisor_twiml,
+    append_handoff,
     say_and_hang_up,
     step_twiml,
-    url,
+    stream_twiml,
     waiting_twiml,
     xml,
 )
@@ -117,6 +118,8 @@ async def inbound_call(
         mode=settings.voice_mode,
     )
     log.info("voice_call_started", call_sid=sid, direction="inbound", conversation=call.conversation_id)
+    if settings.voice_mode == "stream":
+        return xml(stream_twiml(settings))
     return await _render(request, flow, call, await flow.start(call), turn=1)
 
 
@@ -152,6 +155,8 @@ async def outbound_answered(
         log.info("voice_voicemail_left", call_sid=sid)
         return xml(say_and_hang_up(settings, [text], call.language))
     log.info("voice_call_started", call_sid=sid, direction="outbound", answered_by=answered_by)
+    if settings.voice_mode == "stream":
+        return xml(stream_twiml(settings))
     return await _render(request, flow, call, await flow.start(call), turn=1)
 
 
@@ -172,7 +177,6 @@ async def gathered(
         silences = _int(request.query_params.get("s"), 1)
         step = await flow.silence(call, silences, expecting)
         return await _render(request, flow, call, step, turn=turn, silences=silences)
-    _start_recording_once(request, flow, call)
     if speech:
         meta = {"speech_confidence": _confidence(form.get("Confidence"))}
         step = await flow.heard(call, speech, turn=turn, **meta)
@@ -190,27 +194,25 @@ def _confidence(value: str | None) -> float | None:
         return None
 
 
-def _start_recording_once(request: Request, flow: CallFlow, call: CallView) -> None:
-    """The recording starts once the caller has heard the notice and answered: never before it."""
-    if call.recording_requested or not call.call_sid:
-        return
-    settings = _settings(request)
-    control: CallControl = request.app.state.call_control
-
-    async def start() -> None:
-        if not await flow.db(call_store.mark_recording_requested, call.id):
-            return
-        try:
-            await asyncio.to_thread(
-                control.start_recording, call.call_sid, status_url=url(settings, TwilioRoute.VOICE_RECORDING)
+@router.post(TwilioRoute.VOICE_STREAM_ENDED)
+async def stream_ended(
+    request: Request, form: dict[str, str] = Depends(signed_form), flow: CallFlow = Depends(get_flow)
+) -> Response:
+    """Our Media Stream closed: the caller goes to an advisor when the dialogue handed off, else the
+    call ends."""
+    sid = _call_sid(form)
+    call = await _call_in_dialogue(flow, sid)
+    response = VoiceResponse()
+    if call is not None and call.stage == call_store.QUEUED:
+        if call.end_reason == SPEECH_FAILED:  # our voice failed: Twilio's says the apology
+            response.say(
+                flow.text("voice_trouble_transfer", call.language),
+                language=locale(_settings(request), call.language),
             )
-        except TwilioError as exc:
-            log.warning("voice_recording_not_started", call_sid=call.call_sid, error=str(exc))
-
-    background: set[asyncio.Task[None]] = request.app.state.background
-    task = asyncio.create_task(start())
-    background.add(task)
-    task.add_done_callback(background.discard)
+        append_handoff(response, _settings(request), language=call.language, call_sid=sid, turn=1)
+    else:
+        response.hangup()
+    return xml(response)
 
 
 @router.post(TwilioRoute.VOICE_WAIT)

@@ -1,0 +1,100 @@
+"""The gateway served by uvicorn on loopback, in this process, for clients that need a real socket
+(streamdouble's Media Streams caller); and streamdouble's caller signing its upgrade like Twilio."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+import websockets
+from fastapi import FastAPI
+from streamdouble import session as streamdouble_session
+from streamdouble.protocol import StreamIdentity
+from streamdouble.scenario import Say, Scenario, Step, WaitFor
+from streamdouble.session import Session, SessionConfig, SessionResult
+from twilio.request_validator import RequestValidator
+
+from core.settings import Settings
+from integrations.twilio_webhooks import stream_url
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """Serve `app` until the block ends; yields its ws:// base URL."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the gateway did not start")
+        time.sleep(0.02)
+    try:
+        yield f"ws://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+@contextlib.contextmanager
+def signed_by_twilio(settings: Settings, signature: str | None = None) -> Iterator[None]:
+    """streamdouble's caller sends X-Twilio-Signature, computed over the public wss URL, as Twilio does."""
+    signature = (
+        signature
+        if signature is not None
+        else RequestValidator(settings.twilio_auth_token).compute_signature(stream_url(settings), {})
+    )
+
+    class SigningWebsockets:
+        """The websockets module as streamdouble's session sees it, with a signed `connect`."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(websockets, name)
+
+        @staticmethod
+        def connect(uri: str, *args: Any, **kwargs: Any) -> Any:
+            return websockets.connect(
+                uri, *args, additional_headers={"X-Twilio-Signature": signature}, **kwargs
+            )
+
+    streamdouble_session.websockets = SigningWebsockets()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        streamdouble_session.websockets = websockets  # type: ignore[assignment]
+
+
+def say(frames: list[bytes] | tuple[bytes, ...], name: str = "caller.wav") -> Say:
+    return Say(path=Path(name), frames=list(frames))
+
+
+async def place_call(
+    url: str, call_sid: str, steps: list[Step], *, quiet_s: float = 1.5, **config: Any
+) -> SessionResult:
+    """One simulated Twilio Media Stream for `call_sid`, playing `steps` as the caller."""
+    session = Session(
+        url,
+        scenario=Scenario(name="call", steps=steps),
+        config=SessionConfig(quiet_period_s=quiet_s, response_timeout_s=15, max_call_s=120, **config),
+        identity=StreamIdentity(call_sid=call_sid),
+    )
+    return await session.run()
+
+
+def wait_for(event: str, timeout_s: float = 15.0) -> WaitFor:
+    return WaitFor(event=event, timeout_s=timeout_s)
