@@ -103,6 +103,14 @@ def _unknown_call(request: Request, flow: CallFlow, call_sid: str) -> Response:
     return xml(say_and_hang_up(_settings(request), [flow.text("voice_call_failed", "en")], "en"))
 
 
+async def _converse(request: Request, flow: CallFlow, call: CallView) -> Response:
+    """The dialogue begins: on our websocket in stream mode, else the bot's opening in <Gather>."""
+    settings = _settings(request)
+    if settings.voice_mode == "stream":
+        return xml(stream_twiml(settings))
+    return await _render(request, flow, call, await flow.start(call), turn=1)
+
+
 @router.post(TwilioRoute.VOICE)
 async def inbound_call(
     request: Request, form: dict[str, str] = Depends(signed_form), flow: CallFlow = Depends(get_flow)
@@ -118,9 +126,7 @@ async def inbound_call(
         mode=settings.voice_mode,
     )
     log.info("voice_call_started", call_sid=sid, direction="inbound", conversation=call.conversation_id)
-    if settings.voice_mode == "stream":
-        return xml(stream_twiml(settings))
-    return await _render(request, flow, call, await flow.start(call), turn=1)
+    return await _converse(request, flow, call)
 
 
 @router.post(TwilioRoute.VOICE_ANSWER)
@@ -155,9 +161,7 @@ async def outbound_answered(
         log.info("voice_voicemail_left", call_sid=sid)
         return xml(say_and_hang_up(settings, [text], call.language))
     log.info("voice_call_started", call_sid=sid, direction="outbound", answered_by=answered_by)
-    if settings.voice_mode == "stream":
-        return xml(stream_twiml(settings))
-    return await _render(request, flow, call, await flow.start(call), turn=1)
+    return await _converse(request, flow, call)
 
 
 @router.post(TwilioRoute.VOICE_TURN)
