@@ -48,9 +48,10 @@ def check_settings() -> None:
 
 
 def _register() -> None:
-    from cli import creditors, portfolio, texting, voice
+    from cli import calling, creditors, portfolio, texting, voice
 
-    for command in [*portfolio.COMMANDS, *creditors.COMMANDS, *texting.COMMANDS, *voice.COMMANDS]:
+    modules = (portfolio, creditors, texting, calling, voice)
+    for command in [command for module in modules for command in module.COMMANDS]:
         main.add_command(command)
 
 

@@ -41,6 +41,7 @@ def main() -> None:
         f"  Readiness        {base}/readyz",
         f"  Rasa             {settings.rasa_url}",
         "  By SMS           .venv/bin/collect text +33639981090 bonjour",
+        "  By phone         .venv/bin/collect call +33639981090 bonjour",
         "  Ctrl-C stops every process.",
         "=" * 64,
         "",

@@ -59,8 +59,9 @@ def configure_logging(level: str = "INFO", fmt: str = "console", process: str | 
     access = logging.getLogger("uvicorn.access")
     access.handlers[:] = []
     access.propagate = False
-    # httpx logs every URL at INFO, and Rasa's HTTP API takes its token as a query parameter.
-    for name in ("httpx", "httpcore", "sqlalchemy.engine", "alembic"):
+    # httpx logs every URL at INFO, and Rasa's HTTP API takes its token as a query parameter;
+    # Twilio's client logs every request with its headers.
+    for name in ("httpx", "httpcore", "sqlalchemy.engine", "alembic", "twilio.http_client"):
         logging.getLogger(name).setLevel("WARNING")
 
 

@@ -17,7 +17,7 @@ import phonenumbers
 from channels.turn_store import Inbound
 from channels.turns import TurnProcessor
 from core.logs import get_logger
-from core.settings import Settings
+from core.settings import DEV_TWILIO_SID, Settings
 from debt.messages import render
 from debt.models import Channel, TurnRole
 from integrations.twilio_rest import TwilioError
@@ -140,6 +140,8 @@ class CallFlow:
         """The recording starts once the caller has heard the notice and answered: never before it."""
         if call.recording_requested or not call.call_sid:
             return
+        if self._settings.twilio_account_sid == DEV_TWILIO_SID and not self._settings.twilio_api_base:
+            return  # the embedded defaults: there is no Twilio account to record with
         sid = call.call_sid
 
         async def start() -> None:

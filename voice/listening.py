@@ -58,6 +58,7 @@ class Listening:
     hints: str | None
     num_digits: int | None  # a yes/no needs one key; otherwise the caller ends with # or a pause
     keypad_help: str | None  # the catalogue key that tells the caller about the keypad
+    announce_keypad: bool = False  # say it with the question itself, not only when asking again
 
 
 def listening_for(expecting: str | None, language: str) -> Listening:
@@ -66,5 +67,5 @@ def listening_for(expecting: str | None, language: str) -> Listening:
     if expecting == "yes_no":
         return Listening(hints, 1, "voice_keypad_yes_no")
     if expecting == "identity_secret":
-        return Listening(hints, None, "voice_keypad_birth_date")
+        return Listening(hints, None, "voice_keypad_birth_date", announce_keypad=True)
     return Listening(hints, None, None)

@@ -53,5 +53,5 @@ async def media_stream(websocket: WebSocket) -> None:
     session = StreamSession(
         websocket, settings, app.state.call_flow, app.state.synthesizer, app.state.recognizer_for
     )
-    await session.run()
     app.state.stream_timings.append(session.timings)
+    await session.run()

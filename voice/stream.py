@@ -60,15 +60,15 @@ class _Next:
     kind: str  # "open", "said", "fault"
     text: str = ""
     bot_text: str | None = None
+    heard_at: float | None = None  # when the caller frame that ended the utterance arrived
 
 
 @dataclass
 class Timings:
-    """When the last caller frame of each utterance came in and the first reply frame went out
-    (monotonic seconds): what the benchmark reads."""
+    """Per answered utterance, seconds from the arrival of the caller frame that ended it to the first
+    frame of the reply sent back: the server's share of the caller's wait (the benchmark reads it)."""
 
-    heard: list[float] = field(default_factory=list)
-    answered: list[float] = field(default_factory=list)
+    turn_latencies: list[float] = field(default_factory=list)
 
 
 class StreamSession:
@@ -101,6 +101,7 @@ class StreamSession:
         self._digits_at = 0.0
         self._last_heard = time.monotonic()
         self._busy = False  # the dialogue is working on a turn
+        self._heard_at: float | None = None  # when the utterance being answered ended
         self._ending = False
         self.timings = Timings()
 
@@ -178,6 +179,7 @@ class StreamSession:
     async def _heard(self, ulaw: bytes) -> None:
         if self._recognizer is None or self._ending:
             return
+        arrived = time.monotonic()
         pcm = ulaw_to_pcm16(ulaw)
         try:
             utterance = await asyncio.get_running_loop().run_in_executor(
@@ -194,12 +196,11 @@ class StreamSession:
                 await self._barge_in()
         if utterance is not None:
             self._last_heard = time.monotonic()
-            self.timings.heard.append(self._last_heard)
-            self._queue_turn(utterance)
+            self._queue_turn(utterance, arrived)
 
-    def _queue_turn(self, utterance: Utterance) -> None:
+    def _queue_turn(self, utterance: Utterance, heard_at: float) -> None:
         if utterance.text.strip():
-            self._turns.put_nowait(_Next("said", utterance.text.strip()))
+            self._turns.put_nowait(_Next("said", utterance.text.strip(), heard_at=heard_at))
 
     def _typed(self, digit: str) -> None:
         self._last_heard = time.monotonic()
@@ -224,6 +225,7 @@ class StreamSession:
             next_step = await self._turns.get()
             assert self._call is not None
             self._busy = True
+            self._heard_at = next_step.heard_at
             try:
                 if next_step.kind == "fault":
                     await self._hand_over(next_step.text)
@@ -294,7 +296,6 @@ class StreamSession:
         await asyncio.wait([self._playback])
 
     async def _play(self, texts: list[str], language: str, cache: bool) -> None:
-        first = True
         for text in texts:
             try:
                 audio = await self._speech.speak(text, language, cache=cache)
@@ -308,9 +309,9 @@ class StreamSession:
                 if (delay := due - time.monotonic()) > 0:
                     await asyncio.sleep(delay)
                 await self._ws.send_text(media_message(self._stream_sid, frame))
-                if first:
-                    self.timings.answered.append(time.monotonic())
-                    first = False
+                if self._heard_at is not None:  # the first frame of the answer
+                    self.timings.turn_latencies.append(time.monotonic() - self._heard_at)
+                    self._heard_at = None
             self._mark_count += 1
             name = f"reply-{self._mark_count}"
             self._marks.add(name)

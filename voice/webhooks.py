@@ -10,6 +10,7 @@ webhook is idempotent: Twilio may ask twice for the same CallSid and turn and ge
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from twilio.twiml.voice_response import VoiceResponse
@@ -75,8 +76,10 @@ def _party(number: str) -> str:
 async def _render(
     request: Request, flow: CallFlow, call: CallView, step: Step, *, turn: int, silences: int = 0
 ) -> Response:
-    help_key = listening_for(step.expecting, call.language).keypad_help
-    keypad_help = flow.text(help_key, call.language) if help_key else None
+    listening = listening_for(step.expecting, call.language)
+    keypad_help = flow.text(listening.keypad_help, call.language) if listening.keypad_help else None
+    if listening.announce_keypad:
+        step = replace(step, keypad_help=True)
     if step.next == "handoff":
         await flow.db(call_store.set_stage, call.id, call_store.QUEUED)
     return xml(

@@ -10,8 +10,8 @@ from cli.main import main
 from core.settings import get_settings, load_settings
 from debt.db import make_engine
 from integrations.locks import InProcessLocks
-from tests.api.test_chat_page_browser import serve_in_thread
 from tests.channels.test_turns import FakeRasa
+from tests.live_server import serve_in_thread
 
 TOKEN = "cli-text-test-token-0123456789"
 

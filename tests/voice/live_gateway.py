@@ -1,17 +1,13 @@
-"""The gateway served by uvicorn on loopback, in this process, for clients that need a real socket
-(streamdouble's Media Streams caller); and streamdouble's caller signing its upgrade like Twilio."""
+"""The gateway on a live socket for streamdouble's Media Streams caller, which signs its upgrade like
+Twilio, and the steps of a simulated call."""
 
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 import websockets
 from fastapi import FastAPI
 from streamdouble import session as streamdouble_session
@@ -22,33 +18,14 @@ from twilio.request_validator import RequestValidator
 
 from core.settings import Settings
 from integrations.twilio_webhooks import stream_url
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.live_server import serve_in_thread
 
 
 @contextlib.contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
-    """Serve `app` until the block ends; yields its ws:// base URL."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the gateway did not start")
-        time.sleep(0.02)
-    try:
-        yield f"ws://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+    """Serve `app` (its lifespan on) until the block ends; yields its ws:// base URL."""
+    with serve_in_thread(app, lifespan="on") as url:
+        yield url.replace("http://", "ws://")
 
 
 @contextlib.contextmanager
