@@ -7,8 +7,8 @@ For trying the assistant by voice without Twilio: what the caller would hear is 
 from __future__ import annotations
 
 import click
-import httpx
 
+from cli.texting import gateway_errors
 from integrations.voice_phone import VoicePeer
 
 
@@ -30,7 +30,7 @@ def call(caller: str, words: tuple[str, ...], to: str | None) -> None:
         to=to or settings.twilio_from_number,
         account_sid=settings.twilio_account_sid,
     )
-    try:
+    with gateway_errors(settings.public_base_url):
         _hear(phone.call(timeout=30))
         for said in words:
             if not phone.listening:
@@ -38,12 +38,6 @@ def call(caller: str, words: tuple[str, ...], to: str | None) -> None:
             click.echo(f"caller: {said}")
             keys = said.removeprefix("keys:")
             _hear(phone.press(keys, timeout=30) if keys != said else phone.say(said, timeout=30))
-    except httpx.HTTPStatusError as exc:
-        raise click.ClickException(f"{exc.response.status_code}: {exc.response.text[:300]}") from None
-    except httpx.HTTPError as exc:
-        raise click.ClickException(
-            f"the gateway at {settings.public_base_url} does not answer: {exc}"
-        ) from None
     if phone.queue:
         click.echo(f"(put through to the advisors' queue {phone.queue})")
     elif phone.hung_up:

@@ -7,10 +7,24 @@ printed as the phone would show it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 import httpx
 
 from integrations.sms_phone import SmsPeer
+
+
+@contextmanager
+def gateway_errors(base_url: str) -> Iterator[None]:
+    """The gateway's refusal or silence as one clear message, not a traceback."""
+    try:
+        yield
+    except httpx.HTTPStatusError as exc:
+        raise click.ClickException(f"{exc.response.status_code}: {exc.response.text[:300]}") from None
+    except httpx.HTTPError as exc:
+        raise click.ClickException(f"the gateway at {base_url} does not answer: {exc}") from None
 
 
 @click.command("text")
@@ -29,14 +43,8 @@ def text(sender: str, message: str, to: str | None) -> None:
         to=to or settings.twilio_from_number,
         account_sid=settings.twilio_account_sid,
     )
-    try:
+    with gateway_errors(settings.public_base_url):
         replies = phone.send(message, timeout=30)
-    except httpx.HTTPStatusError as exc:
-        raise click.ClickException(f"{exc.response.status_code}: {exc.response.text[:300]}") from None
-    except httpx.HTTPError as exc:
-        raise click.ClickException(
-            f"the gateway at {settings.public_base_url} does not answer: {exc}"
-        ) from None
     click.echo("\n\n".join(replies) if replies else "(no reply)")
 
 
