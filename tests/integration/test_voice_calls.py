@@ -28,7 +28,7 @@ from integrations.voice_phone import VoicePeer
 from tests.factories import make_account
 from tests.integration.conftest import RASA_TOKEN, Gateway, RasaStack
 from tests.integration.test_dialogue_flows import LANGUAGES, PEOPLE, SAY
-from tests.voice.live_gateway import place_call, say, serving, signed_by_twilio, wait_for
+from tests.voice.live_gateway import place_call, reply, say, serving, signed_by_twilio
 from tests.voice.spoken_audio import silence, spoken
 from voice.recognizer import ReplayRecognizer
 
@@ -140,12 +140,11 @@ def test_a_call_in_stream_mode_runs_the_same_dialogue_by_voice(
     )
     assert "<Connect" in answer.text
 
-    steps: list[Any] = [wait_for("quiet", 30)]
+    steps: list[Any] = [reply()]
     for text in said:
         steps += [
             say(list(spoken(text, language)) + silence(900)),
-            wait_for("audio", 30),
-            wait_for("quiet", 30),
+            reply(),
         ]
     result = asyncio.run(place_call(f"{url}/twilio/media", sid, steps, quiet_s=2.0))
     assert result.closed_by == "agent" and not result.violations

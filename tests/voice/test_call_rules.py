@@ -71,3 +71,25 @@ def test_locales_and_spoken_numbers() -> None:
     assert locale(load_settings(default_jurisdiction="US"), "en") == "en-US"
     assert spoken_number("+33189000000") == "+33 1 89 00 00 00"
     assert spoken_number("not a number") == "not a number"
+
+
+def test_only_sentences_every_caller_hears_alike_are_kept_as_speech() -> None:
+    from debt.disclosure import recording_notice_text
+    from debt.messages import render
+    from voice.prompts import is_fixed_prompt
+
+    settings = load_settings()
+    assert is_fixed_prompt(settings, render("ask_name", "de"))
+    assert is_fixed_prompt(settings, render("opening_inbound", "fr", company=settings.company_name))
+    assert is_fixed_prompt(settings, recording_notice_text("FR", "en"))
+    assert is_fixed_prompt(settings, render("voice_call_failed", "fr", callback_number="+33 1 89 00 00 00"))
+    # A name, an amount, a reference: per call, never kept.
+    outbound = render(
+        "opening_outbound_ask_for",
+        "fr",
+        company=settings.company_neutral_name,
+        first_name="Jeanne",
+        last_name="Dupont",
+    )
+    assert not is_fixed_prompt(settings, outbound)
+    assert not is_fixed_prompt(settings, "Votre solde est de 51,10 €.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from debt.models import Call, Handoff, Turn, TurnRole
 from integrations.locks import InProcessLocks
 from integrations.twilio_webhooks import TwilioRoute, callback_url
 from tests.fake_twilio import FakeTwilio
-from tests.voice.live_gateway import place_call, say, serving, signed_by_twilio, wait_for
+from tests.voice.live_gateway import place_call, reply, say, serving, signed_by_twilio, wait_for
 from tests.voice.scripted_bot import ScriptedBot
 from tests.voice.spoken_audio import silence, spoken
 from voice.audio import FRAME_BYTES
@@ -124,13 +125,11 @@ def test_a_french_call_is_heard_answered_and_ended_by_voice(gateway: Gateway, bo
             gateway.media_url,
             SID,
             [
-                wait_for("quiet"),  # the opening was played
+                reply(),  # the opening was played
                 say(french("je voudrais payer") + silence(900)),
-                wait_for("audio"),
-                wait_for("quiet"),
+                reply(),
                 say(french("au revoir") + silence(900)),
-                wait_for("audio"),
-                wait_for("quiet"),
+                reply(),
             ],
         )
     )
@@ -154,7 +153,7 @@ def test_speaking_over_the_bot_clears_what_it_was_saying(gateway: Gateway, bot: 
         place_call(
             gateway.media_url,
             SID,
-            [wait_for("audio"), say(french("attendez je voudrais payer") + silence(900)), wait_for("quiet")],
+            [wait_for("audio"), say(french("attendez je voudrais payer") + silence(900)), reply()],
         )
     )
     assert result.clears_received >= 1
@@ -169,10 +168,9 @@ def test_a_handoff_is_spoken_then_the_call_goes_to_the_advisors_queue(gateway: G
             gateway.media_url,
             SID,
             [
-                wait_for("quiet"),
+                reply(),
                 say(french("je veux un conseiller") + silence(900)),
-                wait_for("audio"),
-                wait_for("quiet"),
+                reply(),
             ],
         )
     )
@@ -190,7 +188,7 @@ def test_keypad_digits_reach_the_same_dialogue(gateway: Gateway, bot: ScriptedBo
         place_call(
             gateway.media_url,
             SID,
-            [wait_for("quiet"), Dtmf(digits="4"), Dtmf(digits="2"), Dtmf(digits="#"), wait_for("audio")],
+            [reply(), Dtmf(digits="4"), Dtmf(digits="2"), Dtmf(digits="#"), reply()],
         )
     )
     assert bot.received[-1][0] == "42"
@@ -211,7 +209,7 @@ def test_the_bot_failing_mid_call_means_an_apology_and_an_advisor(gateway: Gatew
         result = await place_call(
             gateway.media_url,
             SID,
-            [wait_for("quiet"), say(french("allô") + silence(900)), wait_for("audio"), wait_for("quiet")],
+            [reply(), say(french("allô") + silence(900)), reply()],
         )
         await watcher
         return result
@@ -229,7 +227,7 @@ def test_silence_ends_the_call_politely(gateway: Gateway) -> None:
         place_call(
             gateway.media_url,
             SID,
-            [wait_for("quiet"), say(silence(7000)), wait_for("audio"), wait_for("quiet")],
+            [reply(), say(silence(7000)), reply()],
         )
     )
     assert result.closed_by == "agent"
@@ -333,13 +331,15 @@ def test_real_recognition_through_the_session_with_the_korean_model(
             gateway.media_url,
             SID,
             [
-                wait_for("mark"),
+                reply(),
                 say(silence(500) + list(spoken("네", "ko")) + silence(900)),
-                wait_for("audio"),
+                reply(),
             ],
         )
     )
-    assert [text for text, _ in bot.received][:2] == ["/greet", "네"]
+    heard = [text for text, _ in bot.received]
+    # Free speech on robotic espeak Korean: "네" (yes), sometimes with a trailing syllable.
+    assert heard[0] == "/greet" and heard[1].startswith("네"), heard
 
 
 def test_frames_are_twilio_sized(gateway: Gateway) -> None:
@@ -347,3 +347,17 @@ def test_frames_are_twilio_sized(gateway: Gateway) -> None:
     gateway.recognize(replaying())
     result = asyncio.run(place_call(gateway.media_url, SID, [wait_for("mark")]))
     assert len(result.audio_received) % FRAME_BYTES == 0 and not result.violations
+
+
+def test_words_said_before_the_recognizer_is_ready_are_not_lost(gateway: Gateway, bot: ScriptedBot) -> None:
+    gateway.answer_call()
+
+    def slow_to_load(language: str) -> Any:
+        time.sleep(1.0)  # a model being loaded
+        return ReplayRecognizer(["je voudrais payer"])
+
+    gateway.recognize(slow_to_load)
+    asyncio.run(
+        place_call(gateway.media_url, SID, [say(french("je voudrais payer") + silence(900)), reply()])
+    )
+    assert [text for text, _ in bot.received][:2] == ["/greet", "je voudrais payer"]
