@@ -26,6 +26,7 @@ from debt.models import (
     Debtor,
     Handoff,
     HandoffStatus,
+    Turn,
     TurnRole,
 )
 from debt.outcomes.handoffs import request_handoff
@@ -225,6 +226,16 @@ def note_stream_end(session: Session, call_id: int, reason: str) -> None:
     call.end_reason = reason[:500]
     call.updated_at = utcnow()
     session.add(call)
+
+
+def dialogue_progress(session: Session, conversation_id: int, call_sid: str) -> tuple[bool, int]:
+    """(the bot has opened the call, the number of the caller's next turn): a call back on a new Media
+    Stream goes on where it was, without a second opening or a turn id used twice."""
+    opened = session.exec(select(Turn.id).where(Turn.external_id == f"{call_sid}:start")).first() is not None
+    said = session.exec(
+        select(Turn.id).where(Turn.conversation_id == conversation_id, Turn.role == TurnRole.DEBTOR)
+    ).all()
+    return opened, len(said) + 1
 
 
 def mark_recording_requested(session: Session, call_id: int) -> bool:

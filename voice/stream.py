@@ -187,7 +187,12 @@ class StreamSession:
             return True
         self._asr.submit(self._recognizer.warm)  # before the first frame, on the same thread
         self._ready.set()
-        self._turns.put_nowait(_Next("open"))
+        assert call.conversation_id is not None and call.call_sid is not None
+        opened, self._turn_number = await self._flow.db(
+            call_store.dialogue_progress, call.conversation_id, call.call_sid
+        )
+        if not opened:
+            self._turns.put_nowait(_Next("open"))
         return True
 
     # -- hearing -----------------------------------------------------------------------------------
@@ -268,6 +273,10 @@ class StreamSession:
                     )
                     self._turn_number += 1
                 await self._act(step)
+            except Exception as exc:  # a bug or a database fault: the caller is not left in silence
+                log.exception("voice_turn_failed", call_sid=self._call_sid)
+                if not self._ending:
+                    await self._hand_over(f"{type(exc).__name__} during the turn")
             finally:
                 self._busy = False
                 self._last_heard = time.monotonic()

@@ -247,6 +247,14 @@ async def queue_result(
         return xml(response)
     log.info("voice_no_advisor", call_sid=sid, outcome=outcome or "unknown")
     step = await flow.no_advisor(call, attempt=str(turn))
+    settings = _settings(request)
+    if settings.voice_mode == "stream" and step.next == "listen":
+        # Twilio says the offer; the answer is heard on a new Media Stream, where the dialogue goes on.
+        response = VoiceResponse()
+        for text in step.say:
+            response.say(text, language=locale(settings, call.language))
+        response.append(stream_twiml(settings).verbs[0])
+        return xml(response)
     return await _render(request, flow, call, step, turn=turn)
 
 

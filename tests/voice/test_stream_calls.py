@@ -361,3 +361,58 @@ def test_words_said_before_the_recognizer_is_ready_are_not_lost(gateway: Gateway
         place_call(gateway.media_url, SID, [say(french("je voudrais payer") + silence(900)), reply()])
     )
     assert [text for text, _ in bot.received][:2] == ["/greet", "je voudrais payer"]
+
+
+def test_a_fault_in_the_turn_itself_hands_the_caller_to_a_person(gateway: Gateway, bot: ScriptedBot) -> None:
+    gateway.answer_call()
+    gateway.recognize(replaying("allô"))
+    flow = gateway.app.state.call_flow
+    original = flow.heard
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    flow.heard = broken
+    try:
+        result = asyncio.run(
+            place_call(gateway.media_url, SID, [reply(), say(french("allô") + silence(900)), reply()])
+        )
+    finally:
+        flow.heard = original
+    assert result.closed_by == "agent"
+    assert [h.reason for h in gateway.rows(Handoff)] == ["voice_fault"]
+    assert gateway.rows(Call)[0].stage == "queued"
+
+
+def test_no_advisor_in_time_goes_back_to_the_stream_where_the_dialogue_was(
+    gateway: Gateway, bot: ScriptedBot
+) -> None:
+    gateway.answer_call()
+    gateway.recognize(replaying("je veux un conseiller"))
+    asyncio.run(
+        place_call(
+            gateway.media_url, SID, [reply(), say(french("je veux un conseiller") + silence(900)), reply()]
+        )
+    )
+    ended = gateway.webhook(TwilioRoute.VOICE_STREAM_ENDED, {"CallSid": SID})
+    assert ">advisors-fr</Enqueue>" in ended.text
+
+    offer = gateway.webhook(TwilioRoute.VOICE_QUEUE_RESULT, {"CallSid": SID, "QueueResult": "leave"})
+    assert "Nous pouvons vous rappeler." in offer.text and "Quand pouvons-nous vous rappeler ?" in offer.text
+    assert '<Stream url="wss://collect.example.com/twilio/media" />' in offer.text
+
+    gateway.recognize(replaying("demain à 18h"))
+    asyncio.run(
+        place_call(
+            gateway.media_url, SID, [say(silence(300) + french("demain à 18h") + silence(900)), reply()]
+        )
+    )
+    heard = [text for text, _ in bot.received]
+    assert heard == [
+        "/greet",
+        "je veux un conseiller",
+        "/callback_later",
+        "demain à 18h",
+    ]  # no second opening
+    debtor = [t.external_id for t in gateway.rows(Turn) if t.role == TurnRole.DEBTOR]
+    assert debtor == [f"{SID}:1", f"{SID}:2"]
