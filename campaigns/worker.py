@@ -15,7 +15,7 @@ from typing import Any
 from core.logs import configure_logging, get_logger
 from core.settings import Settings, get_settings
 from debt.conversations import close_inactive
-from debt.db import engine_for, session_scope
+from debt.db import engine_for, in_thread
 
 log = get_logger("worker")
 
@@ -25,11 +25,9 @@ HOUSEKEEPING_EVERY = timedelta(minutes=5)
 async def housekeeping(ctx: dict[str, Any]) -> int:
     settings: Settings = ctx["settings"]
 
-    def run() -> int:
-        with session_scope(engine_for(settings.database_url)) as session:
-            return close_inactive(session, idle_for=timedelta(hours=settings.conversation_idle_hours))
-
-    closed = await asyncio.to_thread(run)
+    idle_for = timedelta(hours=settings.conversation_idle_hours)
+    engine = engine_for(settings.database_url)
+    closed = await in_thread(engine, lambda session: close_inactive(session, idle_for=idle_for))
     if closed:
         log.info("conversations_closed", count=closed)
     return closed

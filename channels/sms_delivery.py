@@ -20,8 +20,8 @@ from channels import turn_store as store
 from core.logs import get_logger
 from core.settings import Settings
 from debt.clock import utcnow
-from debt.contact_policy import Decision, Purpose, check_and_record
-from debt.db import session_scope
+from debt.contact_policy import Decision, Purpose, check_and_record, update_attempt
+from debt.db import in_thread
 from debt.models import Account, Channel, ContactAttempt, ContactKind, ContactPoint, Turn
 from debt.outcomes.consent import record_opt_out
 from integrations.sms_text import gsm_friendly, pack
@@ -42,14 +42,6 @@ class SmsOutcome:
     attempt_id: int | None = None
     sid: str | None = None
     retry: bool = False  # Twilio throttled or unreachable: the same key may be sent again later
-
-
-def _in_thread(engine: Engine, work: Callable[[Session], object]) -> Awaitable[object]:
-    def run() -> object:
-        with session_scope(engine) as session:
-            return work(session)
-
-    return asyncio.to_thread(run)
 
 
 async def send_sms(
@@ -73,7 +65,7 @@ async def send_sms(
             session, account, Channel.SMS, to, at, purpose=purpose, idempotency_key=idempotency_key
         )
 
-    decision, attempt = await _in_thread(engine, decide)  # type: ignore[misc]
+    decision, attempt = await in_thread(engine, decide)
     if attempt.provider_sid:  # this key was sent already
         return SmsOutcome(True, "sent", attempt.id, attempt.provider_sid)
     if not decision.allowed:
@@ -82,43 +74,24 @@ async def send_sms(
     sent, outcome = await _deliver(sender, settings, to, body)
     if isinstance(sent, TwilioRejected):
         rejected = sent
-        await _in_thread(engine, lambda s: _rejected(s, attempt.id, rejected))
+        await in_thread(engine, lambda s: _rejected(s, attempt.id, rejected))
     elif outcome.retry:
-        await _in_thread(engine, lambda s: _set_attempt(s, attempt.id, status="retry"))
+        await in_thread(engine, lambda s: update_attempt(s, attempt.id, status="retry"))
         log.warning("sms_not_sent", attempt=attempt.id, error=outcome.reason)
     elif isinstance(sent, SentSms):
         delivered = sent
-        await _in_thread(
+        await in_thread(
             engine,
-            lambda s: _set_attempt(
+            lambda s: update_attempt(
                 s, attempt.id, status=delivered.status, sid=delivered.sid, attempted=utcnow()
             ),
         )
     return replace(outcome, attempt_id=attempt.id)
 
 
-def _set_attempt(
-    session: Session,
-    attempt_id: int | None,
-    *,
-    status: str,
-    sid: str | None = None,
-    attempted: datetime | None = None,
-) -> None:
-    attempt = session.get(ContactAttempt, attempt_id)
-    assert attempt is not None
-    attempt.status = status
-    if sid:
-        attempt.provider_sid = sid
-    if attempted:
-        attempt.attempted_at = attempted
-    attempt.updated_at = utcnow()
-    session.add(attempt)
-
-
 def _rejected(session: Session, attempt_id: int | None, exc: TwilioRejected) -> None:
     """Twilio refused the message: learn what it tells about the person or the number."""
-    _set_attempt(session, attempt_id, status="failed")
+    update_attempt(session, attempt_id, status="failed")
     attempt = session.get(ContactAttempt, attempt_id)
     assert attempt is not None
     attempt.decision_reason = f"{attempt.decision_reason} | twilio {exc.code}"[:200]
@@ -170,7 +143,7 @@ def late_sms_sender(
             elif not outcome.sent:
                 log.warning("late_reply_refused", conversation=context.id, reason=outcome.reason)
         ids = [t.id for t in late if t.id is not None]
-        await _in_thread(engine, lambda s: store.mark_delivered(s, ids, "sms", sids=sids))
+        await in_thread(engine, lambda s: store.mark_delivered(s, ids, "sms", sids=sids))
 
     return deliver
 
@@ -206,7 +179,7 @@ async def record_delivery_status(engine: Engine, sid: str, status: str, error_co
             session.add(attempt)
         return True
 
-    known = await _in_thread(engine, update)
+    known = await in_thread(engine, update)
     if not known:
         log.info("sms_status_unknown_sid", sid=sid, status=status)
     return bool(known)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from debt.clock import utcnow
 from debt.contact_hours import CALLING_HOURS, CallingHours, is_open_day, is_permitted, next_permitted
 from debt.models import Account, AccountStatus, Channel, ContactAttempt, ContactPoint, Conversation
 from debt.outcomes.consent import is_opted_out
@@ -323,3 +324,23 @@ def check_and_record(
         stored = session.exec(_by_key(idempotency_key)).one()
         return _decision_of(stored), stored
     return decision, attempt
+
+
+def update_attempt(
+    session: Session,
+    attempt_id: int | None,
+    *,
+    status: str,
+    sid: str | None = None,
+    attempted: datetime | None = None,
+) -> None:
+    """What became of an allowed contact: the provider's status and id, when it was made."""
+    attempt = session.get(ContactAttempt, attempt_id)
+    assert attempt is not None
+    attempt.status = status
+    if sid:
+        attempt.provider_sid = sid
+    if attempted:
+        attempt.attempted_at = attempted
+    attempt.updated_at = utcnow()
+    session.add(attempt)

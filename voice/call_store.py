@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from channels.turn_store import match_party
 from debt.clock import utcnow
+from debt.contact_policy import update_attempt
 from debt.conversations import add_turn, open_conversation
 from debt.models import (
     Account,
@@ -160,15 +161,16 @@ def placed_call(
 
 
 def note_placed(session: Session, call_id: int, call_sid: str | None, status: str) -> None:
-    """Twilio created the call (its SID), or refused it (status failed)."""
+    """Twilio created the call (its SID; the attempt is made now), or refused it (status failed)."""
     call = session.get(Call, call_id)
     assert call is not None
+    now = utcnow()
     if call_sid and not call.call_sid:
         call.call_sid = call_sid
     call.status = call_status.advance(call.status, status)
-    call.updated_at = utcnow()
+    call.updated_at = now
     session.add(call)
-    _attempt_follows(session, call)
+    _attempt_follows(session, call, attempted=now if call_sid else None)
 
 
 def answer_outbound(
@@ -344,18 +346,12 @@ def _end(session: Session, call: Call, now: datetime) -> None:
             session.add(conversation)
 
 
-def _attempt_follows(session: Session, call: Call) -> None:
+def _attempt_follows(session: Session, call: Call, *, attempted: datetime | None = None) -> None:
     """The contact attempt behind an outbound call shows how it went (campaigns retry on it)."""
     if call.attempt_id is None:
         return
-    attempt = session.get(ContactAttempt, call.attempt_id)
-    if attempt is None:
-        return
-    if call.call_sid and not attempt.provider_sid:
-        attempt.provider_sid = call.call_sid
-    attempt.status = call.answered_by if call.answered_by and call.status == "completed" else call.status
-    attempt.updated_at = utcnow()
-    session.add(attempt)
+    status = call.answered_by if call.answered_by and call.status == "completed" else call.status
+    update_attempt(session, call.attempt_id, status=status, sid=call.call_sid, attempted=attempted)
 
 
 _RECORDING_RANK = {"in-progress": 0, "completed": 1, "absent": 1, "failed": 1}

@@ -8,7 +8,6 @@ answer URL names our call, so the answer webhook finds it even before the SID is
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -19,9 +18,9 @@ from sqlmodel import Session, select
 from core.logs import get_logger
 from core.settings import Settings
 from debt.clock import utcnow
-from debt.contact_policy import Purpose, check_and_record
-from debt.db import session_scope
-from debt.models import Account, Call, Channel, ContactAttempt
+from debt.contact_policy import Purpose, check_and_record, update_attempt
+from debt.db import in_thread
+from debt.models import Account, Channel
 from integrations.twilio_rest import TwilioRejected, TwilioThrottled, TwilioUnavailable
 from integrations.twilio_voice import CallControl
 from integrations.twilio_webhooks import TwilioRoute
@@ -40,14 +39,6 @@ class CallOutcome:
     call_id: int | None = None
     sid: str | None = None
     retry: bool = False  # Twilio throttled or unreachable: the same key may be tried again later
-
-
-async def _in_thread(engine: Engine, work: Callable[[Session], T]) -> T:
-    def run() -> T:
-        with session_scope(engine) as session:
-            return work(session)
-
-    return await asyncio.to_thread(run)
 
 
 async def place_call(
@@ -78,7 +69,7 @@ async def place_call(
         again = new or (call.call_sid is None and call.status == "queued" and attempt.status == "retry")
         return True, "placed", attempt.id, call.id, call.call_sid, again  # type: ignore[return-value]
 
-    allowed, reason, attempt_id, call_id, sid, ring = await _in_thread(engine, decide)
+    allowed, reason, attempt_id, call_id, sid, ring = await in_thread(engine, decide)
     if not allowed:
         log.info("call_refused", attempt=attempt_id, reason=reason)
         return CallOutcome(False, reason, attempt_id)
@@ -93,30 +84,13 @@ async def place_call(
             status_url=url(settings, TwilioRoute.VOICE_STATUS, call=call_id),
         )
     except TwilioRejected as exc:
-        await _in_thread(engine, lambda s: call_store.note_placed(s, call_id, None, "failed"))
+        await in_thread(engine, lambda s: call_store.note_placed(s, call_id, None, "failed"))
         log.warning("call_rejected", attempt=attempt_id, error=str(exc))
         return CallOutcome(False, f"twilio refused the call: {exc}", attempt_id, call_id)
     except (TwilioThrottled, TwilioUnavailable) as exc:
-        await _in_thread(engine, lambda s: _attempt_status(s, attempt_id, "retry"))
+        await in_thread(engine, lambda s: update_attempt(s, attempt_id, status="retry"))
         log.warning("call_not_placed", attempt=attempt_id, error=str(exc))
         return CallOutcome(False, str(exc), attempt_id, call_id, retry=True)
-    await _in_thread(engine, lambda s: call_store.note_placed(s, call_id, placed.sid, placed.status))
-    await _in_thread(engine, lambda s: _attempt_status(s, attempt_id, placed.status, attempted=utcnow()))
+    await in_thread(engine, lambda s: call_store.note_placed(s, call_id, placed.sid, placed.status))
     log.info("call_placed", attempt=attempt_id, call=call_id, sid=placed.sid)
     return CallOutcome(True, "placed", attempt_id, call_id, placed.sid)
-
-
-def _attempt_status(
-    session: Session, attempt_id: int, status: str, attempted: datetime | None = None
-) -> None:
-    attempt = session.get(ContactAttempt, attempt_id)
-    assert attempt is not None
-    attempt.status = status
-    if attempted:
-        attempt.attempted_at = attempted
-    attempt.updated_at = utcnow()
-    session.add(attempt)
-
-
-def call_of_attempt(session: Session, attempt_id: int) -> Call | None:
-    return session.exec(select(Call).where(Call.attempt_id == attempt_id)).first()

@@ -3,7 +3,6 @@ and the verification gate read from the database (not from a slot alone)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +15,7 @@ from sqlmodel import Session, select
 
 from core.settings import Settings, get_settings
 from debt.clock import utcnow
-from debt.db import engine_for, session_scope
+from debt.db import engine_for, in_thread
 from debt.disclosure import DebtFacts, NotVerified, debt_facts
 from debt.language import JURISDICTION_LANGUAGE, conversation_language, detect_language
 from debt.messages import render
@@ -93,13 +92,7 @@ def settings() -> Settings:
 
 async def in_session(work: Callable[[Session], T]) -> T:
     """Run `work` with a session that commits on success, in a thread (the action server is async)."""
-    current = get_settings()
-
-    def run() -> T:
-        with session_scope(engine_for(current.database_url)) as session:
-            return work(session)
-
-    return await asyncio.to_thread(run)
+    return await in_thread(engine_for(get_settings().database_url), work)
 
 
 def conversation_of(session: Session, tracker: Tracker) -> Conversation:
