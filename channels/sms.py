@@ -17,12 +17,11 @@ from channels.turn_store import Inbound
 from channels.turns import TurnProcessor
 from debt.models import Channel
 from integrations.sms_text import gsm_friendly, pack
-from integrations.twilio_webhooks import TwilioRoute, signed_form
+from integrations.twilio_webhooks import TwilioRoute, party_of, signed_form
 
 router = APIRouter(tags=["twilio"])
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def get_turns(request: Request) -> TurnProcessor:
@@ -34,12 +33,6 @@ def _required(form: dict[str, str], *names: str) -> str:
         if value := form.get(name, "").strip():
             return value
     raise HTTPException(status.HTTP_400_BAD_REQUEST, f"missing field {names[0]}")
-
-
-def party_of(sender: str) -> str:
-    """The sender as conversations know it: E.164 when it is a phone number, else as sent (short codes)."""
-    compact = re.sub(r"[\s().-]", "", sender.removeprefix("whatsapp:"))
-    return compact if _E164.match(compact) else sender[:100]
 
 
 def twiml(messages: list[str]) -> Response:

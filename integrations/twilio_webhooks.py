@@ -8,6 +8,7 @@ caller could forge.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from urllib.parse import parse_qsl
 
@@ -18,6 +19,7 @@ from api.deps import get_app_settings
 from core.settings import Settings
 
 MAX_BODY_BYTES = 64 * 1024
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 class TwilioRoute(StrEnum):
@@ -34,6 +36,13 @@ class TwilioRoute(StrEnum):
     VOICE_RECORDING = "/twilio/voice/recording"
     VOICE_STREAM_ENDED = "/twilio/voice/stream-ended"  # our Media Stream closed: what the call does next
     MEDIA = "/twilio/media"  # the Media Streams websocket
+
+
+def party_of(number: str) -> str:
+    """A From or To of Twilio's as conversations know it: E.164 when it is a phone number, else as sent
+    (a short code, "anonymous", a client name)."""
+    compact = re.sub(r"[\s().-]", "", number.removeprefix("whatsapp:"))
+    return compact if _E164.match(compact) else number.strip()[:100]
 
 
 def callback_url(settings: Settings, route: TwilioRoute, query: str = "") -> str:

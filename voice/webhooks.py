@@ -18,7 +18,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from core.logs import get_logger
 from core.settings import Settings
 from debt.messages import render
-from integrations.twilio_webhooks import TwilioRoute, signed_form
+from integrations.twilio_webhooks import TwilioRoute, party_of, signed_form
 from voice import call_store
 from voice.call_flow import CallFlow, Step, spoken_number
 from voice.call_status import ANSWERED_BY_MACHINE
@@ -41,7 +41,6 @@ log = get_logger("voice")
 
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _RECORDING_SID = re.compile(r"^RE[0-9a-fA-F]{32}$")
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 MAX_SPEECH_CHARS = 1000
 LANGUAGES = ("fr", "de", "en")
 
@@ -66,11 +65,6 @@ def _int(value: str | None, default: int = 0) -> int:
         return max(0, int(value or default))
     except ValueError:
         return default
-
-
-def _party(number: str) -> str:
-    compact = re.sub(r"[\s().-]", "", number)
-    return compact if _E164.match(compact) else (number.strip()[:32] or "anonymous")
 
 
 async def _render(
@@ -124,8 +118,8 @@ async def inbound_call(
     call, _ = await flow.db(
         call_store.start_inbound,
         call_sid=sid,
-        from_number=_party(form.get("From", "")),
-        to_number=_party(form.get("To", "")),
+        from_number=party_of(form.get("From", ""))[:32] or "anonymous",
+        to_number=party_of(form.get("To", ""))[:32],
         mode=settings.voice_mode,
     )
     log.info("voice_call_started", call_sid=sid, direction="inbound", conversation=call.conversation_id)
