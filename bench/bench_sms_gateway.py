@@ -45,6 +45,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -102,6 +103,21 @@ class Phase:
         if len(self.error_samples) < 5:
             self.error_samples.append(f"{kind}: {detail}"[:300])
 
+    async def timed_post(self, client: httpx.AsyncClient, url: str, **request: Any) -> httpx.Response | None:
+        """One request, its latency kept; None (and the failure counted) unless it answered 200."""
+        started = time.perf_counter()
+        try:
+            response = await client.post(url, **request)
+        except httpx.HTTPError as exc:
+            self.latencies_ms.append((time.perf_counter() - started) * 1000)
+            self.fail("exception", f"{type(exc).__name__}: {exc}")
+            return None
+        self.latencies_ms.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            self.fail(f"http_{response.status_code}", response.text)
+            return None
+        return response
+
 
 def texts_for(turns: int) -> list[str]:
     return [SCRIPT[min(n, len(SCRIPT) - 1)] for n in range(turns)]
@@ -140,16 +156,8 @@ async def gateway_conversation(
         if n and pause:
             await asyncio.sleep(pause)  # the person reads the reply and types the next text
         body, headers = peer.request(text)  # signed (and a new MessageSid) before the clock starts
-        started = time.perf_counter()
-        try:
-            response = await client.post(base + SMS_ROUTE, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            phase.latencies_ms.append((time.perf_counter() - started) * 1000)
-            phase.fail("exception", f"{type(exc).__name__}: {exc}")
-            continue
-        phase.latencies_ms.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            phase.fail(f"http_{response.status_code}", response.text)
+        response = await phase.timed_post(client, base + SMS_ROUTE, content=body, headers=headers)
+        if response is None:
             continue
         try:
             replies = twiml_messages(response.text)
@@ -182,16 +190,8 @@ async def rasa_conversation(
             await asyncio.sleep(pause)
         # The gateway also sends its conversation id and a turn reference; Rasa only stores them.
         payload = {"sender": sender, "message": text, "metadata": {**metadata, "turn_ref": f"bench:{n}"}}
-        started = time.perf_counter()
-        try:
-            response = await client.post(f"{base}/webhooks/rest/webhook", json=payload)
-        except httpx.HTTPError as exc:
-            phase.latencies_ms.append((time.perf_counter() - started) * 1000)
-            phase.fail("exception", f"{type(exc).__name__}: {exc}")
-            continue
-        phase.latencies_ms.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            phase.fail(f"http_{response.status_code}", response.text)
+        response = await phase.timed_post(client, f"{base}/webhooks/rest/webhook", json=payload)
+        if response is None:
             continue
         replies = [m.get("text") or "" for m in response.json() if isinstance(m, dict)]
         if not any(r.strip() for r in replies):
