@@ -107,6 +107,15 @@ class Settings(BaseSettings):
     promise_max_days: int = Field(default=30, ge=1, le=90)
     hardship_hold_days: int = Field(default=30, ge=1, le=180)
 
+    # Per-creditor overrides of the contact rules (hours, days, weekly caps, cool-off), YAML; see docs/campaigns.md.
+    contact_rules_file: Path | None = None
+    # Campaigns: how often the dispatcher looks for due contacts, and how long a contact may stay
+    # "sending" (the worker died while Twilio was asked) before Twilio is asked what became of it.
+    dispatch_interval_seconds: float = Field(default=0.2, gt=0, le=10)
+    sending_timeout_seconds: float = Field(default=60.0, ge=5, le=3600)
+    # Busy or no answer: the next try waits retry_backoff_minutes * 2**(tries - 1).
+    retry_backoff_minutes: float = Field(default=120.0, gt=0, le=7 * 24 * 60)
+
     @field_validator(
         "redis_url",
         "twilio_api_base",
@@ -114,6 +123,7 @@ class Settings(BaseSettings):
         "vosk_model_path_fr",
         "vosk_model_path_de",
         "vosk_model_path_en",
+        "contact_rules_file",
         mode="before",
     )
     @classmethod

@@ -12,11 +12,13 @@ from debt.models.accounts import (
 )
 from debt.models.audit import AuditEntry
 from debt.models.calls import Call, CallRecording
+from debt.models.campaigns import Campaign, CampaignTarget, DoNotContact
 from debt.models.contact import ContactAttempt
 from debt.models.conversations import Conversation, ConversationFlagRow, Handoff, Turn
 from debt.models.enums import (
     AccountStatus,
     ArrangementStatus,
+    CampaignStatus,
     Channel,
     ConsentStatus,
     ContactKind,
@@ -28,6 +30,7 @@ from debt.models.enums import (
     InstalmentStatus,
     Language,
     PromiseStatus,
+    TargetState,
     TurnRole,
     TurnState,
 )
@@ -41,6 +44,9 @@ __all__ = [
     "AuditEntry",
     "Call",
     "CallRecording",
+    "Campaign",
+    "CampaignStatus",
+    "CampaignTarget",
     "Channel",
     "Consent",
     "ConsentStatus",
@@ -55,6 +61,7 @@ __all__ = [
     "Debtor",
     "Dispute",
     "DisputeStatus",
+    "DoNotContact",
     "Handoff",
     "HandoffStatus",
     "HardshipCase",
@@ -65,6 +72,7 @@ __all__ = [
     "Payment",
     "PromiseStatus",
     "PromiseToPay",
+    "TargetState",
     "Turn",
     "TurnRole",
     "TurnState",

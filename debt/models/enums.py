@@ -114,3 +114,22 @@ class HandoffStatus(StrEnum):
 class ConversationStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"  # created, being planned
+    RUNNING = "running"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+class TargetState(StrEnum):
+    PLANNED = "planned"  # waits for due_at
+    QUEUED = "queued"  # handed to the job queue
+    SENDING = "sending"  # the attempt is recorded; the provider is being asked
+    SENT = "sent"  # the provider has it (SID kept); waiting for what became of it
+    DONE = "done"  # reached (SMS delivered, call answered by a person)
+    REFUSED = "refused"  # the policy refuses for good (opt-out, dispute, ...)
+    ESCALATED = "escalated"  # max attempts without success: a person decides (letter, formal notice)
+    CANCELLED = "cancelled"  # the campaign was cancelled before it was contacted
