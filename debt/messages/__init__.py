@@ -35,6 +35,12 @@ BEFORE_VERIFICATION = frozenset(
         "identity_verified",
         "wrong_person_apology",
         "voicemail",
+        # Campaign texts: a shared phone shows them to anyone.
+        "campaign_first_reminder",
+        "campaign_instalment_due",
+        "campaign_promise_reminder",
+        "campaign_broken_promise",
+        "campaign_instalment_missed",
         "rephrase",
         "bot_challenge",
         "fallback_handoff",
