@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays
 
 MON_SAT = frozenset(range(6))  # Monday is 0
 EVERY_DAY = frozenset(range(7))
-# Enough to cross a week-end followed by holidays (Christmas, Easter); beyond, the data is wrong.
-_SEARCH_DAYS = 14
+# A week-end followed by holidays closes a few days in a row; a creditor's hours narrowed to one
+# weekday with holidays closed may close three weeks or more (Christmas and New Year's Day fall on
+# the same weekday). A year holds an open day as long as one weekday is open.
+_SEARCH_DAYS = 366
+_ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,29 +84,55 @@ def _aware(at: datetime) -> datetime:
     return at
 
 
+@cache
+def zone_info(tz_name: str) -> ZoneInfo:
+    """The zone, kept for good: zoneinfo keeps only the last 8 zones used, and reads the files of
+    the others again once nothing refers to them (a portfolio across the US and overseas France)."""
+    return ZoneInfo(tz_name)
+
+
+class DayWindow(NamedTuple):
+    """The instants (UTC) between which calls may start on one local day: [opens, closes)."""
+
+    opens: datetime
+    closes: datetime
+
+
+# Days are judged again and again (each contact decision, each retry time): kept once computed.
+@lru_cache(maxsize=1 << 16)
+def day_window(hours: CallingHours, tz_name: str, day: date) -> DayWindow | None:
+    """The window of the local `day` in zone `tz_name`, or None on a closed day."""
+    if not is_open_day(day, hours):
+        return None
+    zone = zone_info(tz_name)
+    # Wall times become instants through the zone: the offset of that very day (DST-correct).
+    return DayWindow(
+        datetime.combine(day, hours.start, tzinfo=zone).astimezone(UTC),
+        datetime.combine(day, hours.end, tzinfo=zone).astimezone(UTC),
+    )
+
+
 def is_permitted(
     at: datetime, jurisdiction: str, tz_name: str | None = None, *, hours: CallingHours | None = None
 ) -> bool:
     """May a call start at `at`, in the debtor's zone `tz_name` (default: the jurisdiction's)?"""
     hours = hours or hours_for(jurisdiction)
-    local = _aware(at).astimezone(ZoneInfo(tz_name or hours.default_tz))
-    return is_open_day(local.date(), hours) and hours.start <= local.time() < hours.end
+    tz_name = tz_name or hours.default_tz
+    window = day_window(hours, tz_name, _aware(at).astimezone(zone_info(tz_name)).date())
+    return window is not None and window.opens <= at < window.closes
 
 
 def next_permitted(
     at: datetime, jurisdiction: str, tz_name: str | None = None, *, hours: CallingHours | None = None
 ) -> datetime:
-    """The first moment at or after `at` when a call may start, in UTC."""
+    """The first moment at or after `at` when a call may start, in UTC (`at` itself when permitted)."""
     hours = hours or hours_for(jurisdiction)
-    zone = ZoneInfo(tz_name or hours.default_tz)
+    tz_name = tz_name or hours.default_tz
     at_utc = _aware(at).astimezone(UTC)
-    day = at_utc.astimezone(zone).date()
+    day = at_utc.astimezone(zone_info(tz_name)).date()
     for _ in range(_SEARCH_DAYS):
-        if is_open_day(day, hours):
-            # Wall times become instants through the zone: the offset of that very day (DST-correct).
-            opens = datetime.combine(day, hours.start, tzinfo=zone).astimezone(UTC)
-            closes = datetime.combine(day, hours.end, tzinfo=zone).astimezone(UTC)
-            if at_utc < closes:
-                return max(at_utc, opens)
-        day += timedelta(days=1)
+        window = day_window(hours, tz_name, day)
+        if window is not None and at_utc < window.closes:
+            return max(at_utc, window.opens)
+        day += _ONE_DAY
     raise ValueError(f"no permitted calling time within {_SEARCH_DAYS} days of {at.isoformat()}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from core.settings import get_settings
 from debt import contact_policy
 from debt.contact_hours import CALLING_HOURS, is_permitted
 from debt.contact_policy import (
@@ -33,6 +36,9 @@ from debt.models import (
     ContactKind,
     ContactPoint,
     Conversation,
+    Creditor,
+    DoNotContact,
+    Payment,
 )
 from debt.outcomes import record_opt_out
 from tests.factories import make_account
@@ -84,6 +90,7 @@ def test_a_weekly_limit_below_one_is_refused() -> None:
         (fr(account_status=AccountStatus.CLOSED), "settled"),
         (fr(account_status=AccountStatus.DISPUTED, status_until=date(2026, 4, 20)), "disputed"),
         (fr(account_status=AccountStatus.HARDSHIP_HOLD), "hardship_hold"),  # no end date
+        (fr(time_barred=True), "time_barred"),
     ],
 )
 def test_permanent_blocks_have_no_retry_time(facts: ContactFacts, reason: str) -> None:
@@ -100,6 +107,15 @@ def test_permanent_blocks_have_no_retry_time(facts: ContactFacts, reason: str) -
         (fr(invalid_destination=True, account_status=AccountStatus.DISPUTED), "invalid_destination"),
         # A permanent block wins over the hours: retrying tomorrow morning would not help.
         (fr(account_status=AccountStatus.DISPUTED), "disputed"),
+        (fr(time_barred=True), "time_barred"),
+        # Settled says more than time-barred; time-barred outlasts a dispute's review or a hold.
+        (fr(time_barred=True, account_status=AccountStatus.PAID), "settled"),
+        (fr(time_barred=True, account_status=AccountStatus.DISPUTED), "time_barred"),
+        (
+            fr(time_barred=True, account_status=AccountStatus.HARDSHIP_HOLD, status_until=date(2026, 5, 1)),
+            "time_barred",
+        ),
+        (fr(time_barred=True, opted_out=True), "opted_out"),
     ],
 )
 def test_permanent_blocks_come_first(facts: ContactFacts, reason: str) -> None:
@@ -270,6 +286,92 @@ def test_a_hold_a_cool_off_and_a_cap_together() -> None:
     assert decision.next_allowed_at == utc(2026, 4, 10, 10, 0)
 
 
+# --- a creditor's own rules ---------------------------------------------------------------------
+
+CREDITOR = "Hébergeur Exemple SAS"
+CREDITOR_RULES = """\
+creditors:
+  "{name}":
+    FR: {{hours: {{start: "09:00", end: "18:00", weekdays: [mon, tue, wed, thu, fri]}},
+         max_per_week: {{sms: 2}}, cool_off_days: {{sms: 4}}}}
+"""
+
+
+def use_rules_file(folder: Path, monkeypatch: pytest.MonkeyPatch, creditor: str) -> None:
+    path = folder / "contact_rules.yaml"
+    path.write_text(CREDITOR_RULES.format(name=creditor), encoding="utf-8")
+    monkeypatch.setenv("CONTACT_RULES_FILE", str(path))
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def creditor_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_rules_file(tmp_path, monkeypatch, CREDITOR)
+
+
+@pytest.mark.usefixtures("creditor_rules")
+@pytest.mark.parametrize(
+    ("at", "detail", "next_allowed_at"),
+    [
+        (
+            datetime(2026, 4, 8, 8, 30, tzinfo=PARIS),
+            "08:30 in Europe/Paris is outside 09:00–18:00",
+            utc(2026, 4, 8, 7, 0),
+        ),
+        (
+            datetime(2026, 4, 8, 18, 0, tzinfo=PARIS),
+            "18:00 in Europe/Paris is outside 09:00–18:00",
+            utc(2026, 4, 9, 7, 0),
+        ),
+        (
+            datetime(2026, 4, 11, 10, 0, tzinfo=PARIS),
+            "Saturday 2026-04-11 is not a contact day in Europe/Paris",
+            utc(2026, 4, 13, 7, 0),
+        ),
+    ],
+)
+def test_a_creditors_hours_narrow_the_jurisdictions(
+    at: datetime, detail: str, next_allowed_at: datetime
+) -> None:
+    assert decide(fr(), Channel.SMS, at).allowed
+    decision = decide(fr(creditor=CREDITOR), Channel.SMS, at)
+    assert (decision.reason, decision.detail, decision.next_allowed_at) == (
+        "outside_hours",
+        detail,
+        next_allowed_at,
+    )
+    assert decide(fr(creditor=CREDITOR), Channel.SMS, next_allowed_at).allowed
+    # Rules given to decide win over the creditor's.
+    assert decide(fr(creditor=CREDITOR), Channel.SMS, at, rules=RULES["FR"]).allowed
+
+
+@pytest.mark.usefixtures("creditor_rules")
+def test_a_creditors_cap_and_cool_off_apply_to_their_channel_only() -> None:
+    sent = (WEDNESDAY - timedelta(days=3), WEDNESDAY - timedelta(days=1))
+    capped = decide(fr(creditor=CREDITOR, recent_attempts=sent), Channel.SMS, WEDNESDAY)
+    assert (capped.reason, capped.detail) == ("cap_reached", "2 SMS in the last 7 days, limit 2")
+    assert decide(fr(creditor=CREDITOR, recent_attempts=sent), Channel.VOICE, WEDNESDAY).allowed
+    talked = fr(creditor=CREDITOR, last_conversation_at=WEDNESDAY - timedelta(days=3))
+    cooling = decide(talked, Channel.SMS, WEDNESDAY)
+    assert (cooling.reason, cooling.next_allowed_at) == ("cool_off", utc(2026, 4, 9, 8, 0))
+    assert cooling.detail.endswith("no SMS for 4 days after")
+    assert decide(talked, Channel.VOICE, WEDNESDAY).allowed  # calls keep the 2 days
+
+
+@pytest.mark.usefixtures("creditor_rules")
+@pytest.mark.parametrize(
+    "facts",
+    [
+        fr(creditor="Another Creditor SA"),
+        ContactFacts(jurisdiction="DE", creditor=CREDITOR),  # its rules name France only
+        fr(),
+    ],
+)
+def test_other_creditors_and_jurisdictions_keep_the_defaults(facts: ContactFacts) -> None:
+    early = datetime(2026, 4, 8, 8, 30, tzinfo=PARIS)
+    assert decide(facts, Channel.SMS, early).allowed
+
+
 # --- replies ------------------------------------------------------------------------------------
 
 
@@ -277,6 +379,7 @@ def test_a_reply_at_23_00_is_allowed_whatever_hours_caps_cool_off_or_holds_say()
     late = datetime(2026, 4, 12, 23, 0, tzinfo=PARIS)  # a Sunday night
     facts = fr(
         account_status=AccountStatus.DISPUTED,
+        time_barred=True,
         recent_attempts=(late - timedelta(hours=1),) * 3,
         last_conversation_at=late - timedelta(minutes=2),
     )
@@ -399,7 +502,9 @@ def conversation(
 
 def test_facts_of_a_fresh_account(session: Session, account: Account) -> None:
     facts = facts_for(session, account, Channel.SMS, PHONE, WEDNESDAY)
-    assert facts == ContactFacts(jurisdiction="FR", tz_name="Europe/Paris")
+    creditor = session.get(Creditor, account.creditor_id)
+    assert creditor is not None
+    assert facts == ContactFacts(jurisdiction="FR", tz_name="Europe/Paris", creditor=creditor.name)
 
 
 def test_facts_load_opt_out_per_channel_and_invalid_numbers(session: Session, account: Account) -> None:
@@ -551,3 +656,132 @@ def test_a_settled_account_is_refused_and_recorded(session: Session, account: Ac
     )
     assert (decision.reason, decision.next_allowed_at) == ("settled", None)
     assert row.decision_reason == "settled: the account is paid: nothing to collect"
+
+
+# --- do-not-contact, creditor, limitation and zone in the facts ---------------------------------
+
+
+def test_the_do_not_contact_list_by_destination(session: Session, account: Account) -> None:
+    session.add(DoNotContact(value=PHONE, reason="asked by the debtor's lawyer"))
+    session.flush()
+    assert facts_for(session, account, Channel.SMS, PHONE, WEDNESDAY).do_not_contact
+    assert facts_for(session, account, Channel.VOICE, PHONE, WEDNESDAY).do_not_contact
+    assert not facts_for(session, account, Channel.SMS, "+33639980099", WEDNESDAY).do_not_contact
+
+
+def test_the_do_not_contact_list_by_debtor(session: Session, account: Account) -> None:
+    other = make_account(session, phone="+33639980013")
+    session.add(DoNotContact(debtor_id=account.debtor_id, reason="deceased"))
+    session.flush()
+    assert facts_for(session, account, Channel.SMS, PHONE, WEDNESDAY).do_not_contact
+    assert facts_for(session, account, Channel.SMS, "+33639980099", WEDNESDAY).do_not_contact
+    assert not facts_for(session, other, Channel.SMS, "+33639980013", WEDNESDAY).do_not_contact
+
+
+def test_a_listed_debtor_is_refused_and_recorded(session: Session, account: Account) -> None:
+    session.add(DoNotContact(debtor_id=account.debtor_id, reason="complaint"))
+    session.flush()
+    decision, row = check_and_record(
+        session, account, Channel.SMS, PHONE, WEDNESDAY, purpose="collection", idempotency_key="dnc"
+    )
+    assert (decision.reason, decision.next_allowed_at) == ("do_not_contact", None)
+    assert (row.allowed, row.status) == (False, "refused")
+    assert row.decision_reason == "do_not_contact: the debtor is on the do-not-contact list"
+
+
+def test_the_creditors_rules_apply_through_facts_for(
+    session: Session, account: Account, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    creditor = session.get(Creditor, account.creditor_id)
+    assert creditor is not None
+    use_rules_file(tmp_path, monkeypatch, creditor.name)
+    early = datetime(2026, 4, 8, 8, 30, tzinfo=PARIS)
+    facts = facts_for(session, account, Channel.SMS, PHONE, early)
+    assert facts.creditor == creditor.name
+    decision, _ = check_and_record(
+        session, account, Channel.SMS, PHONE, early, purpose="collection", idempotency_key="early"
+    )
+    assert (decision.reason, decision.next_allowed_at) == ("outside_hours", utc(2026, 4, 8, 7, 0))
+
+
+@pytest.mark.parametrize(
+    ("at", "barred"),
+    [
+        # Due on 30 September 2026: time-barred in France from 1 October 2028.
+        (datetime(2028, 9, 30, 19, 0, tzinfo=PARIS), False),
+        (datetime(2028, 10, 1, 8, 0, tzinfo=PARIS), True),
+        # The debtor's local day decides: 23:30 UTC is already 1 October in Paris.
+        (utc(2028, 9, 30, 23, 30), True),
+        (utc(2028, 9, 30, 21, 30), False),
+    ],
+)
+def test_facts_know_a_time_barred_claim(
+    session: Session, account: Account, at: datetime, barred: bool
+) -> None:
+    assert account.due_date == date(2026, 9, 30)
+    assert facts_for(session, account, Channel.SMS, PHONE, at).time_barred is barred
+
+
+def test_a_confirmed_part_payment_starts_a_new_period(session: Session, account: Account) -> None:
+    later = datetime(2028, 10, 2, 10, 0, tzinfo=PARIS)
+    paid = {"account_id": account.id, "amount": Decimal("10.00"), "method": "card"}
+    session.add(Payment(paid_on=date(2027, 5, 1), confirmed=False, **paid))  # reported, not checked
+    session.flush()
+    assert facts_for(session, account, Channel.SMS, PHONE, later).time_barred
+    session.add(Payment(paid_on=date(2027, 5, 2), confirmed=True, **paid))
+    session.flush()
+    assert not facts_for(session, account, Channel.SMS, PHONE, later).time_barred
+    decision = decide(facts_for(session, account, Channel.SMS, PHONE, later), Channel.SMS, later)
+    assert decision.allowed
+
+
+def address_of(session: Session, account: Account) -> ContactPoint:
+    return session.exec(
+        select(ContactPoint).where(
+            ContactPoint.debtor_id == account.debtor_id, ContactPoint.kind == ContactKind.ADDRESS
+        )
+    ).one()
+
+
+def move(session: Session, account: Account, **fields: object) -> None:
+    point = address_of(session, account)
+    for name, value in fields.items():
+        setattr(point, name, value)
+    session.add(point)
+    session.flush()
+
+
+REUNION_MOBILE = "+262692123456"  # +262 is Réunion and Mayotte: the number alone gives no zone
+
+
+@pytest.mark.parametrize(
+    ("fields", "zone"),
+    [
+        ({"postcode": "97400", "city": "Saint-Denis"}, "Indian/Reunion"),
+        ({"postcode": "97600", "city": "Mamoudzou"}, "Indian/Mayotte"),
+        ({"postcode": "97400", "country": None}, "Indian/Reunion"),  # in the account's jurisdiction
+        ({"postcode": "97400", "valid": False}, "Europe/Paris"),  # an address known to be wrong
+        ({}, "Europe/Paris"),  # the Paris address of make_account
+    ],
+)
+def test_the_zone_comes_from_the_address_when_the_number_gives_none(
+    session: Session, fields: dict[str, object], zone: str
+) -> None:
+    account = make_account(session, phone=REUNION_MOBILE)
+    move(session, account, **fields)
+    assert facts_for(session, account, Channel.SMS, REUNION_MOBILE, WEDNESDAY).tz_name == zone
+
+
+def test_the_number_zone_comes_before_the_address(session: Session, account: Account) -> None:
+    move(session, account, postcode="97400")
+    assert facts_for(session, account, Channel.SMS, PHONE, WEDNESDAY).tz_name == "Europe/Paris"
+
+
+def test_a_us_toll_free_number_takes_the_zip_codes_zone(session: Session) -> None:
+    account = make_account(session, phone="+18005550199", country="US")
+    move(session, account, postcode="94105", city="San Francisco")
+    facts = facts_for(session, account, Channel.VOICE, "+18005550199", utc(2026, 4, 8, 14, 0))
+    assert facts.tz_name == "America/Los_Angeles"
+    # 14:00 UTC is 10:00 in New York but 07:00 in San Francisco: too early there.
+    decision = decide(facts, Channel.VOICE, utc(2026, 4, 8, 14, 0))
+    assert (decision.reason, decision.next_allowed_at) == ("outside_hours", utc(2026, 4, 8, 15, 0))
