@@ -10,12 +10,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import accounts, health, outbound_calls, outbound_sms, portfolio
+from api import accounts, campaigns, health, outbound_calls, outbound_sms, portfolio
 from channels import chat, sms
 from channels.sms_delivery import late_sms_sender
 from channels.turns import TurnProcessor
 from core.logs import configure_logging, get_logger
 from core.settings import Settings, SettingsError, get_settings
+from debt.contact_rules import settings_rules
 from debt.db import make_engine
 from debt.models import Channel
 from integrations.locks import InProcessLocks, RedisLocks
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings_rules()  # a bad CONTACT_RULES_FILE stops the start, not the first contact
         redis = None
         if settings.redis_url:
             from redis.asyncio import Redis
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         accounts.router,
         portfolio.router,
+        campaigns.router,
         outbound_sms.router,
         outbound_calls.router,
         sms.router,

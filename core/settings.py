@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     # "sending" (the worker died while Twilio was asked) before Twilio is asked what became of it.
     dispatch_interval_seconds: float = Field(default=0.2, gt=0, le=10)
     sending_timeout_seconds: float = Field(default=60.0, ge=5, le=3600)
+    # Twilio throttled or did not answer: ask again after this long.
+    provider_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Busy or no answer: the next try waits retry_backoff_minutes * 2**(tries - 1).
     retry_backoff_minutes: float = Field(default=120.0, gt=0, le=7 * 24 * 60)
 

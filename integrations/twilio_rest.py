@@ -10,6 +10,7 @@ as is), throttled (retry later), unavailable (Twilio or the network; maybe done 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +24,8 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError
 from core.settings import Settings
 
 TIMEOUT_SECONDS = 10.0
+# Twilio's clock and ours differ a little; its date_created has a one-second resolution.
+CLOCK_SKEW = timedelta(seconds=5)
 T = TypeVar("T")
 
 

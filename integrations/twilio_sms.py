@@ -4,11 +4,12 @@ delivery statuses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from twilio.rest import Client
 
 from core.settings import Settings
-from integrations.twilio_rest import call_twilio, twilio_client
+from integrations.twilio_rest import CLOCK_SKEW, call_twilio, twilio_client
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,15 @@ class SmsSender:
             lambda: self._client.messages.create(to=to, from_=self._from, body=body, **options)
         )
         return SentSms(sid=message.sid, status=message.status)
+
+    def find_sent(self, to: str, body: str, since: datetime) -> SentSms | None:
+        """The message with this body sent to `to` from our number at or after `since`, if Twilio has one:
+        what tells whether a send whose answer was lost happened."""
+        messages = call_twilio(lambda: self._client.messages.list(to=to, from_=self._from, limit=20))
+        for message in messages:
+            if message.body == body and message.date_created and message.date_created >= since - CLOCK_SKEW:
+                return SentSms(sid=message.sid, status=message.status)
+        return None
 
 
 # Delivery statuses (twilio.com/docs/messaging/api/message-resource#message-status-values).

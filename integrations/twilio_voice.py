@@ -8,11 +8,12 @@ integrations/twilio_rest.py's TwilioRejected, TwilioThrottled or TwilioUnavailab
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from twilio.rest import Client
 
 from core.settings import Settings
-from integrations.twilio_rest import call_twilio, twilio_client
+from integrations.twilio_rest import CLOCK_SKEW, call_twilio, twilio_client
 
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 RECORDING_EVENTS = ["in-progress", "completed", "absent"]
@@ -49,6 +50,14 @@ class CallControl:
             )
         )
         return PlacedCall(sid=call.sid, status=call.status)
+
+    def find_placed(self, to: str, since: datetime) -> PlacedCall | None:
+        """A call from our number to `to` created at or after `since`, if Twilio has one."""
+        calls = call_twilio(lambda: self._client.calls.list(to=to, from_=self._from, limit=20))
+        for call in calls:
+            if call.date_created and call.date_created >= since - CLOCK_SKEW:
+                return PlacedCall(sid=call.sid, status=call.status)
+        return None
 
     def start_recording(self, call_sid: str, *, status_url: str) -> str:
         """Record the rest of the call, both parties on their own channel; returns the RecordingSid."""

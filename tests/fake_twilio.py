@@ -1,6 +1,6 @@
 """A fake Twilio REST API on loopback: the real twilio client talks to it through TWILIO_API_BASE.
 
-It answers like api.twilio.com for the resources we use: create and fetch Messages
+It answers like api.twilio.com for the resources we use: create, fetch and list Messages
 and Calls (201 with the resource's JSON, 400 with Twilio's error codes for a missing
 or invalid parameter), 401 (code 20003) without the account's HTTP basic auth, 404
 (code 20404) elsewhere. Every request is recorded; answers can be scripted:
@@ -18,6 +18,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class FakeRequest:
     params: list[tuple[str, str]]  # the form (POST) or query (GET) parameters, in order, repeats kept
     auth: tuple[str, str] | None  # HTTP basic auth (user, password)
     headers: dict[str, str]
+    received_at: float = field(default_factory=time.monotonic)
 
     @property
     def form(self) -> dict[str, str]:
@@ -138,6 +140,8 @@ class FakeTwilio:
             if route["sid"] not in store:
                 raise TwilioError(404, 20404, f"The requested resource {request.path} was not found")
             return 200, store[route["sid"]]
+        if request.method == "GET" and not route["sid"]:
+            return 200, self._list(route["kind"], store, dict(request.params))
         if request.method == "POST" and not route["sid"]:
             create = self._create_message if route["kind"] == "Messages" else self._create_call
             resource = create(request.form)
@@ -145,6 +149,24 @@ class FakeTwilio:
                 store[resource["sid"]] = resource
             return 201, resource
         raise TwilioError(405, 20004, "Method not allowed")
+
+    def _list(self, kind: str, store: dict[str, dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
+        """A list page, newest first, filtered on To and From as Twilio does (one page: enough here)."""
+        with self._lock:
+            found = [r for r in reversed(store.values()) if _matches(r, query)]
+        size = int(query.get("PageSize") or 50)
+        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/{kind}.json"
+        return {
+            kind.lower(): found[:size],
+            "uri": uri,
+            "first_page_uri": uri,
+            "next_page_uri": None,
+            "previous_page_uri": None,
+            "page": 0,
+            "page_size": size,
+            "start": 0,
+            "end": max(len(found[:size]) - 1, 0),
+        }
 
     def _create_message(self, form: dict[str, str]) -> dict[str, Any]:
         to, body = form.get("To", ""), form.get("Body", "")
@@ -229,6 +251,10 @@ class FakeTwilio:
 
     def close(self) -> None:
         self._closing.set()
+
+
+def _matches(resource: dict[str, Any], query: dict[str, str]) -> bool:
+    return all(query.get(key) in (None, resource.get(key.lower())) for key in ("To", "From"))
 
 
 def _check_to(to: str) -> None:

@@ -57,9 +57,10 @@ class CampaignTarget(SQLModel, table=True):
     language: str = Field(default="fr", sa_type=String(2))
     state: TargetState = Field(default=TargetState.PLANNED, sa_type=String(12))
     due_at: datetime = Field(sa_type=UTCDateTime)
-    attempts: int = 0  # contacts made (or being made) for this target
-    # The contact attempt of the current try (its idempotency key is campaign:<id>:<target>:<attempts>).
-    attempt_id: int | None = None
+    # Dispatches: each has its own idempotency key, campaign:<campaign>:<target>:<tries>.
+    tries: int = 0
+    attempts: int = 0  # contacts made (the policy allowed them and the provider took them)
+    attempt_id: int | None = None  # the contact attempt of the current try
     last_reason: str | None = Field(default=None, sa_type=String(200))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=2), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("due_at", debt.clock.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("tries", sa.Integer(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("attempt_id", sa.Integer(), nullable=True),
         sa.Column("last_reason", sa.String(length=200), nullable=True),
