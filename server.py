@@ -14,6 +14,7 @@ from api import accounts, campaigns, health, outbound_calls, outbound_sms, portf
 from channels import chat, sms
 from channels.sms_delivery import late_sms_sender
 from channels.turns import TurnProcessor
+from console import routes as console
 from core.logs import configure_logging, get_logger
 from core.settings import Settings, SettingsError, get_settings
 from debt.contact_rules import settings_rules
@@ -89,9 +90,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         chat.router,
         webhooks.router,
         media.router,
+        console.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=chat.WEB_DIR / "static"), name="static")
+    app.mount(console.STATIC_PATH, console.static_files(), name="console-static")
     return app
 
 

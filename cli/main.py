@@ -48,9 +48,9 @@ def check_settings() -> None:
 
 
 def _register() -> None:
-    from cli import calling, campaigns, creditors, portfolio, texting, voice
+    from cli import calling, campaigns, creditors, portfolio, texting, users, voice
 
-    modules = (portfolio, creditors, campaigns, texting, calling, voice)
+    modules = (portfolio, creditors, campaigns, texting, calling, voice, users)
     for command in [command for module in modules for command in module.COMMANDS]:
         main.add_command(command)
 

@@ -13,6 +13,7 @@ from debt.models.accounts import (
 from debt.models.audit import AuditEntry
 from debt.models.calls import Call, CallRecording
 from debt.models.campaigns import Campaign, CampaignTarget, DoNotContact
+from debt.models.console import ConsoleRole, ConsoleSession, ConsoleUser
 from debt.models.contact import ContactAttempt
 from debt.models.conversations import Conversation, ConversationFlagRow, Handoff, Turn
 from debt.models.enums import (
@@ -50,6 +51,9 @@ __all__ = [
     "Channel",
     "Consent",
     "ConsentStatus",
+    "ConsoleRole",
+    "ConsoleSession",
+    "ConsoleUser",
     "ContactAttempt",
     "ContactKind",
     "ContactPoint",

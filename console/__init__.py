@@ -1,0 +1,1 @@
+"""The supervisor and advisor console: server-rendered pages at /console (see docs/console.md)."""
