@@ -36,6 +36,11 @@ _MOVES: dict[Action, tuple[frozenset[CampaignStatus], CampaignStatus]] = {
 SETTLED = frozenset({TargetState.DONE, TargetState.REFUSED, TargetState.ESCALATED, TargetState.CANCELLED})
 
 
+def allowed_actions(status: CampaignStatus | str) -> list[Action]:
+    """What people may do to a campaign in this status."""
+    return [action for action, (allowed_from, _) in _MOVES.items() if status in allowed_from]
+
+
 class CampaignError(ValueError):
     """A campaign that cannot be created as asked, or an action its status does not allow."""
 

@@ -38,6 +38,24 @@ NAV: tuple[NavItem, ...] = (
         frozenset({ConsoleRole.ADMIN}),
         "Who may sign in to the console, and with which role.",
     ),
+    NavItem(
+        "Dashboard",
+        "/console/dashboard",
+        frozenset({ConsoleRole.SUPERVISOR}),
+        "The figures of a period: right-party contacts, promises, handoffs and more.",
+    ),
+    NavItem(
+        "Campaigns",
+        "/console/campaigns",
+        frozenset({ConsoleRole.SUPERVISOR}),
+        "Progress of each campaign; pause, resume or cancel one.",
+    ),
+    NavItem(
+        "Audit log",
+        "/console/audit",
+        frozenset({ConsoleRole.ADMIN, ConsoleRole.SUPERVISOR}),
+        "Who did what, and who opened which conversation, when.",
+    ),
 )
 
 

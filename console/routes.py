@@ -11,11 +11,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from console import home, login, users
+from console import audit_page, campaigns_page, dashboard, home, login, users
 from console.templating import STATIC_PATH
 from console.web import static_files
 
-SECTIONS = (login, home, users)
+SECTIONS = (login, home, users, dashboard, campaigns_page, audit_page)
 
 
 @asynccontextmanager
