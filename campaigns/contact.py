@@ -57,7 +57,13 @@ async def contact_target(
             purpose="collection",
             idempotency_key=attempt.key,
         )
-        done, attempt_id, reason, retry = sent.sent, sent.attempt_id, sent.reason, sent.retry
+        done, attempt_id, reason, retry, maybe_sent = (
+            sent.sent,
+            sent.attempt_id,
+            sent.reason,
+            sent.retry,
+            sent.maybe_sent,
+        )
     else:
         placed = await place_call(
             settings,
@@ -68,8 +74,15 @@ async def contact_target(
             purpose="collection",
             idempotency_key=attempt.key,
         )
-        done, attempt_id, reason, retry = placed.placed, placed.attempt_id, placed.reason, placed.retry
-    pause = timedelta(seconds=settings.provider_retry_seconds)
+        done, attempt_id, reason, retry, maybe_sent = (
+            placed.placed,
+            placed.attempt_id,
+            placed.reason,
+            placed.retry,
+            placed.maybe_sent,
+        )
+    # Twilio may still be working on a request that timed out: look it up only once it would be done.
+    pause = timeout if maybe_sent else timedelta(seconds=settings.provider_retry_seconds)
     await in_thread(engine, lambda s: _record(s, attempt, attempt_id, done, retry, reason, pause))
     log.info("campaign_contact", target=target_id, key=attempt.key, channel=attempt.channel, outcome=reason)
     return reason

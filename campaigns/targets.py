@@ -131,11 +131,11 @@ def contacted(session: Session, target_id: int, attempt_id: int | None, now: dat
 
 
 def provider_away(
-    session: Session, target_id: int, attempt_id: int | None, reason: str, now: datetime
+    session: Session, target_id: int, attempt_id: int | None, reason: str, now: datetime, pause: timedelta
 ) -> None:
-    """Twilio throttled or did not answer: the try stays SENDING and is looked up a little later."""
+    """Twilio throttled or did not answer: the try stays SENDING and is looked up after `pause`."""
     target = _target(session, target_id)
-    target.attempt_id, target.due_at = attempt_id, now + PROVIDER_PAUSE
+    target.attempt_id, target.due_at = attempt_id, now + pause
     target.last_reason, target.updated_at = reason[:200], now
     session.add(target)
 

@@ -42,6 +42,7 @@ class SmsOutcome:
     attempt_id: int | None = None
     sid: str | None = None
     retry: bool = False  # Twilio throttled or unreachable: the same key may be sent again later
+    maybe_sent: bool = False  # no answer in time: Twilio may have sent it all the same
 
 
 async def send_sms(
@@ -159,7 +160,8 @@ async def _deliver(
     except TwilioRejected as exc:
         return exc, SmsOutcome(False, f"twilio {exc.code}: {exc.message}"[:200])
     except (TwilioThrottled, TwilioUnavailable) as exc:
-        return None, SmsOutcome(False, f"twilio unavailable: {exc}"[:200], retry=True)
+        maybe_sent = isinstance(exc, TwilioUnavailable) and exc.maybe_sent
+        return None, SmsOutcome(False, f"twilio unavailable: {exc}"[:200], retry=True, maybe_sent=maybe_sent)
     return sent, SmsOutcome(True, "sent", sid=sent.sid)
 
 

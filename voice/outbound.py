@@ -39,6 +39,7 @@ class CallOutcome:
     call_id: int | None = None
     sid: str | None = None
     retry: bool = False  # Twilio throttled or unreachable: the same key may be tried again later
+    maybe_sent: bool = False  # no answer in time: Twilio may have placed it all the same
 
 
 async def place_call(
@@ -90,7 +91,8 @@ async def place_call(
     except (TwilioThrottled, TwilioUnavailable) as exc:
         await in_thread(engine, lambda s: update_attempt(s, attempt_id, status="retry"))
         log.warning("call_not_placed", attempt=attempt_id, error=str(exc))
-        return CallOutcome(False, str(exc), attempt_id, call_id, retry=True)
+        maybe_sent = isinstance(exc, TwilioUnavailable) and exc.maybe_sent
+        return CallOutcome(False, str(exc), attempt_id, call_id, retry=True, maybe_sent=maybe_sent)
     await in_thread(engine, lambda s: call_store.note_placed(s, call_id, placed.sid, placed.status))
     log.info("call_placed", attempt=attempt_id, call=call_id, sid=placed.sid)
     return CallOutcome(True, "placed", attempt_id, call_id, placed.sid)

@@ -16,6 +16,7 @@ from campaigns.contact import contact_target as make_contact
 from campaigns.dispatcher import Dispatcher, LocalQueue
 from campaigns.planner import plan_campaign
 from campaigns.service import CampaignOrder, act, create_campaign, get_campaign, progress
+from campaigns.targets import claim
 from core.settings import Settings
 from debt.clock import utcnow
 from debt.db import make_engine
@@ -210,3 +211,24 @@ def test_a_cancelled_campaign_settles_what_was_not_contacted(twilio: FakeTwilio,
     states = Counter(t.state for t in run.targets(campaign_id))
     assert states[TargetState.CANCELLED] >= 1
     assert len(twilio.messages) == states[TargetState.SENT]
+
+
+def test_a_throttled_contact_waits_for_a_look_up(twilio: FakeTwilio, sqlite_url: str) -> None:
+    settings = _settings(twilio, sqlite_url)
+    campaign_id = _campaign(settings, 1)
+    run = Run(settings)
+    plan_campaign(run.engine, campaign_id, utcnow())
+    with Session(run.engine) as session:
+        get_campaign(session, campaign_id).status = CampaignStatus.RUNNING
+        session.commit()
+        [(target_id, tries)] = claim(session, campaign_id, "sms", utcnow(), 1)
+        session.commit()
+    twilio.fail_next(429, 20429, "Too Many Requests")
+
+    outcome = asyncio.run(make_contact(settings, run.engine, run.providers, target_id, tries))
+
+    assert outcome.startswith("twilio unavailable")
+    [target] = run.targets(campaign_id)
+    assert target.state == TargetState.SENDING and target.attempt_id is not None
+    assert timedelta(0) < target.due_at - utcnow() <= timedelta(seconds=settings.provider_retry_seconds)
+    assert twilio.messages == {}
