@@ -336,13 +336,11 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _backends(engine: Any) -> list[int]:
-    """The server processes of the planner's connections (both stay in the engine's pool)."""
+    """The server processes of the planner's two connections (both stay in the engine's pool)."""
     from sqlalchemy import text
 
     with engine.connect() as conn:
-        query = (
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
         return [pid for (pid,) in conn.execute(text(query))]
 
 
@@ -492,7 +490,7 @@ def main() -> None:
             _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     result = {
-        "command": "bench/bench_campaign_plan.py " + " ".join(sys.argv[1:]),
+        "command": " ".join([".venv/bin/python bench/bench_campaign_plan.py", *sys.argv[1:]]),
         "accounts": args.accounts,
         "seed": args.seed,
         "plan_at": PLAN_AT.isoformat(),

@@ -183,7 +183,8 @@ def parse_filter(text: str) -> AccountFilter:
     """`"status=open,promise_to_pay; balance>=20; balance<500; days_past_due>=30; language=fr;
     country=FR; creditor=Hébergeur Exemple SAS; last_contact_days>=7"` as an AccountFilter.
 
-    Clauses are separated by ";" and all hold at once. FilterError names the clause it cannot read.
+    Clauses are separated by ";" and all hold at once; a list takes commas (so a creditor whose name
+    holds a comma or a semicolon is for the JSON form only). FilterError names the clause it cannot read.
     """
     fields: dict[str, Any] = {}
     set_by: dict[str, str] = {}  # filter field -> the clause that last set it

@@ -90,7 +90,8 @@ FACT_FIELDS = (
     "time_barred",
 )
 # Decisions are remembered per facts: most accounts share theirs. Bounded, so memory stays flat.
-_KNOWN_DECISIONS = 50_000
+_KNOWN_DECISIONS = 10_000
+_ATTEMPTS, _LAST_TALK = FACT_FIELDS.index("recent_attempts"), FACT_FIELDS.index("last_conversation_at")
 _SETTLED_CAMPAIGNS = frozenset({CampaignStatus.CANCELLED, CampaignStatus.COMPLETED})
 _MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
@@ -602,7 +603,8 @@ def _barred(jurisdiction: str, due_date: date, on: date) -> bool:
 
 
 class _Decider:
-    """`decide` at one instant, remembered: accounts with the same facts get the same decision."""
+    """`decide` at one instant, remembered for the facts that recur: an account without recent
+    attempts or conversation shares its facts with thousands of others; one with them, with none."""
 
     def __init__(self, when: datetime) -> None:
         self.when = when
@@ -611,10 +613,13 @@ class _Decider:
     def __call__(self, fact_values: tuple[Any, ...], channel: Channel) -> Decision:
         key = (fact_values, channel)
         decision = self._known.get(key)
-        if decision is None:
+        if decision is not None:
+            return decision
+        decision = decide(_facts(fact_values), channel, self.when)
+        if not fact_values[_ATTEMPTS] and fact_values[_LAST_TALK] is None:
             if len(self._known) >= _KNOWN_DECISIONS:
                 self._known.clear()
-            decision = self._known[key] = decide(_facts(fact_values), channel, self.when)
+            self._known[key] = decision
         return decision
 
 
