@@ -107,7 +107,8 @@ class Settings(BaseSettings):
     promise_max_days: int = Field(default=30, ge=1, le=90)
     hardship_hold_days: int = Field(default=30, ge=1, le=180)
 
-    # Per-creditor overrides of the contact rules (hours, days, weekly caps, cool-off), YAML; see docs/campaigns.md.
+    # Per-creditor overrides of the contact rules (hours, days, weekly caps, cool-off), YAML;
+    # see docs/campaigns.md.
     contact_rules_file: Path | None = None
     # Campaigns: how often the dispatcher looks for due contacts, and how long a contact may stay
     # "sending" (the worker died while Twilio was asked) before Twilio is asked what became of it.

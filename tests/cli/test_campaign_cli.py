@@ -100,7 +100,8 @@ def test_actions_follow_the_status_and_progress_ends_when_cancelled(database: st
 def test_windows_read_as_intervals_or_lengths() -> None:
     assert parse_window("8h", "Europe/Paris", NOW) == (NOW, datetime(2026, 11, 24, 18, 0, tzinfo=UTC))
     start, end = parse_window("2026-11-24T09:00/2026-11-24T18:00+00:00", "Europe/Paris", NOW)
-    assert start == datetime(2026, 11, 24, 8, 0, tzinfo=UTC) and end == datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+    assert start == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    assert end == datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
     for bad in ("2026-11-27/2026-11-23", "soon/later", "7w"):
         with pytest.raises(click.BadParameter):
             parse_window(bad, "Europe/Paris", NOW)
