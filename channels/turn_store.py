@@ -130,7 +130,8 @@ def match_party(session: Session, channel: Channel, party: str) -> tuple[Debtor 
 def current_conversation(
     session: Session, channel: Channel, party: str, *, idle: timedelta, now: datetime, language: str | None
 ) -> Conversation:
-    """The party's open conversation on this channel, or a new one when the last went quiet for `idle`."""
+    """The party's open conversation on this channel, or a new one when the last went quiet for `idle`
+    (one an advisor holds stays theirs however quiet: they hand it back)."""
     conversation = session.exec(
         select(Conversation)
         .where(
@@ -140,7 +141,9 @@ def current_conversation(
         )
         .order_by(col(Conversation.id).desc())
     ).first()
-    if conversation is not None and conversation.last_activity_at >= now - idle:
+    if conversation is not None and (
+        conversation.held_by_user_id is not None or conversation.last_activity_at >= now - idle
+    ):
         return conversation
     if conversation is not None:
         conversation.status = ConversationStatus.CLOSED

@@ -7,6 +7,9 @@
    gets a polite holding reply and the advisors an alert; `retry_waiting`, run
    by the gateway every few seconds, answers it when the bot is back and hands the
    late replies to the channel for delivery.
+4. While an advisor holds the conversation (console inbox), the bot is silent: its
+   waiting turns are left to the advisor, unanswered here (keywords such as STOP
+   are still answered: they never reach the bot).
 Database steps run in threads (channels/turn_store.py), never on the event loop.
 """
 
@@ -30,6 +33,7 @@ from core.settings import Settings
 from debt.clock import utcnow
 from debt.db import session_scope
 from debt.models import Turn, TurnState
+from debt.outcomes.handoffs import holder_of, leave_to_advisor
 from integrations.locks import ConversationLocks, LockTimeout
 from integrations.rasa_client import BotReply, RasaClient, RasaUnavailable
 
@@ -45,7 +49,9 @@ class TurnResult:
     conversation_id: int
     seq: int
     replies: list[str]  # what this request answers: late replies to earlier messages first, then its own
-    pending: bool  # the bot could not answer yet: the replies hold the holding reply
+    # An answer follows later: the bot could not answer yet (the replies hold the holding reply),
+    # or an advisor holds the conversation and will answer (no reply at all).
+    pending: bool
     duplicate: bool
     # What the bot made of this very turn and waits for next, when this request got the answer.
     intent: str | None = None
@@ -97,9 +103,13 @@ class TurnProcessor:
             log.warning("turn_lock_timeout", conversation=cid, seq=seq)
         if own is not None:  # answered by this very request
             return TurnResult(cid, seq, late + own.texts, False, stored.duplicate, own.intent, own.expecting)
-        state, replies = await self.db(_state_and_replies, cid, seq)
+        state, replies, with_advisor = await self.db(_state_replies_held, cid, seq)
         if state == TurnState.ANSWERED:
-            return TurnResult(cid, seq, late + replies, False, stored.duplicate)
+            return TurnResult(cid, seq, late + replies, with_advisor and not replies, stored.duplicate)
+        if (
+            with_advisor
+        ):  # no holding reply from the bot: the advisor answers; the next drain leaves it to them
+            return TurnResult(cid, seq, late, True, stored.duplicate)
         held = await self.db(store.hold, cid, seq)
         if held is None:  # answered while we gave up
             return TurnResult(
@@ -119,7 +129,10 @@ class TurnProcessor:
         every reply is late, for the channel to deliver.
         """
         loop = asyncio.get_running_loop()
-        context, waiting = await self.db(_context_and_waiting, cid, up_to)
+        context, waiting, held = await self.db(_context_waiting_held, cid, up_to)
+        if held:
+            await self.db(leave_to_advisor, cid, [t.seq for t in waiting])
+            waiting = [t for t in waiting if t.local]
         late: list[str] = []
         own: BotReply | None = None
         for turn in waiting:
@@ -184,6 +197,15 @@ class TurnProcessor:
             log.info("turns_retried", answered=answered)
         return answered
 
+    async def deliver_now(self, cid: int) -> None:
+        """Deliver what waits to be sent in a conversation (an advisor's message) at once, under its lock
+        so the retry loop cannot send it too; what cannot go now is left to that loop."""
+        try:
+            async with self._locks.hold(f"conversation:{cid}", wait=self._budget):
+                await self._deliver_late(cid)
+        except LockTimeout:
+            log.warning("deliver_lock_timeout", conversation=cid)
+
     async def _deliver_late(self, cid: int) -> None:
         context, turns = await self.db(lambda s: (store.context_of(s, cid), store.undelivered(s, cid)))
         if not turns:
@@ -206,11 +228,13 @@ class TurnProcessor:
                 await asyncio.wait_for(stop.wait(), self._settings.turn_retry_seconds)
 
 
-def _context_and_waiting(
+def _context_waiting_held(
     session: Session, cid: int, up_to: int | None
-) -> tuple[store.Context, list[store.Waiting]]:
-    return store.context_of(session, cid), store.waiting_turns(session, cid, up_to=up_to)
+) -> tuple[store.Context, list[store.Waiting], bool]:
+    context = store.context_of(session, cid)
+    return context, store.waiting_turns(session, cid, up_to=up_to), holder_of(session, cid) is not None
 
 
-def _state_and_replies(session: Session, cid: int, seq: int) -> tuple[str, list[str]]:
-    return store.state_of(session, cid, seq), store.own_replies(session, cid, seq)
+def _state_replies_held(session: Session, cid: int, seq: int) -> tuple[str, list[str], bool]:
+    held = holder_of(session, cid) is not None
+    return store.state_of(session, cid, seq), store.own_replies(session, cid, seq), held

@@ -39,6 +39,18 @@ NAV: tuple[NavItem, ...] = (
         "Who may sign in to the console, and with which role.",
     ),
     NavItem(
+        "Conversations",
+        "/console/conversations",
+        frozenset({ConsoleRole.ADVISOR, ConsoleRole.SUPERVISOR}),
+        "Every transcript, filtered and searched; open one to read each turn beside the account.",
+    ),
+    NavItem(
+        "Inbox",
+        "/console/inbox",
+        frozenset({ConsoleRole.ADVISOR, ConsoleRole.SUPERVISOR}),
+        "Conversations handed to a person: take one over, answer it, hand it back.",
+    ),
+    NavItem(
         "Dashboard",
         "/console/dashboard",
         frozenset({ConsoleRole.SUPERVISOR}),

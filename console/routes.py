@@ -11,11 +11,33 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from console import audit_page, campaigns_page, dashboard, home, login, users
+from console import (
+    audit_page,
+    campaigns_page,
+    conversations,
+    dashboard,
+    home,
+    inbox,
+    login,
+    recordings,
+    reviews,
+    users,
+)
 from console.templating import STATIC_PATH
 from console.web import static_files
 
-SECTIONS = (login, home, users, dashboard, campaigns_page, audit_page)
+SECTIONS = (
+    login,
+    home,
+    users,
+    dashboard,
+    campaigns_page,
+    audit_page,
+    inbox,
+    conversations,
+    reviews,
+    recordings,
+)
 
 
 @asynccontextmanager

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from debt.clock import utcnow
 from debt.models import (
@@ -200,12 +200,14 @@ def conversation_detail(session: Session, conversation_id: int) -> dict[str, Any
 
 
 def close_inactive(session: Session, *, idle_for: timedelta, now: datetime | None = None) -> int:
-    """Close open conversations without activity for `idle_for`; the next message opens a new one."""
+    """Close open conversations without activity for `idle_for`; the next message opens a new one.
+    A conversation an advisor holds stays open until they hand it back."""
     now = now or utcnow()
     stale = session.exec(
         select(Conversation).where(
             Conversation.status == ConversationStatus.OPEN,
             Conversation.last_activity_at < now - idle_for,
+            col(Conversation.held_by_user_id).is_(None),
         )
     ).all()
     for conversation in stale:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import requests
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
@@ -59,6 +59,18 @@ class TwilioUnavailable(TwilioError):
         self.maybe_sent = maybe_sent
 
 
+def api_url(settings: Settings, url: str) -> str:
+    """A Twilio URL as our calls reach it: at TWILIO_API_BASE (scheme, host and path prefix) when set."""
+    if settings.twilio_api_base is None:
+        return url
+    return _rebased(urlsplit(settings.twilio_api_base), url)
+
+
+def _rebased(base: SplitResult, url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((base.scheme, base.netloc, base.path + parts.path, parts.query, parts.fragment))
+
+
 class _BaseUrlHttpClient(TwilioHttpClient):
     """Sends each request to `base` (scheme, host and path prefix) instead of the Twilio host."""
 
@@ -67,11 +79,7 @@ class _BaseUrlHttpClient(TwilioHttpClient):
         self._base = urlsplit(base)
 
     def request(self, method: str, url: str, *args: object, **kwargs: object) -> Response:
-        parts = urlsplit(url)
-        url = urlunsplit(
-            (self._base.scheme, self._base.netloc, self._base.path + parts.path, parts.query, parts.fragment)
-        )
-        return super().request(method, url, *args, **kwargs)
+        return super().request(method, _rebased(self._base, url), *args, **kwargs)
 
 
 def twilio_client(settings: Settings, *, timeout: float = TIMEOUT_SECONDS) -> Client:

@@ -2,8 +2,9 @@
 
 It answers like api.twilio.com for the resources we use: create, fetch and list Messages
 and Calls (201 with the resource's JSON, 400 with Twilio's error codes for a missing
-or invalid parameter), 401 (code 20003) without the account's HTTP basic auth, 404
-(code 20404) elsewhere. Every request is recorded; answers can be scripted:
+or invalid parameter), the audio of the recordings put in `media` (.mp3 and .wav, with
+byte ranges), 401 (code 20003) without the account's HTTP basic auth, 404 (code 20404)
+elsewhere. Every request is recorded; answers can be scripted:
 
     with serve_twilio() as twilio:
         twilio.fail_next(400, 21610, "Attempt to send to unsubscribed recipient")
@@ -38,6 +39,12 @@ _ROUTE = re.compile(
 _RECORDINGS = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Calls/(?P<call>CA\w+)/Recordings\.json$"
 )
+_MEDIA = re.compile(
+    rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Recordings/(?P<sid>RE\w+)\.(?P<extension>mp3|wav)$"
+)
+_MEDIA_TYPES = {"mp3": "audio/mpeg", "wav": "audio/x-wav"}
+_JSON = {"Content-Type": "application/json; charset=utf-8"}
+_RANGE = re.compile(r"bytes=(?P<start>\d+)-(?P<end>\d*)")  # one range from a byte on: what players ask
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
@@ -53,6 +60,17 @@ class FakeRequest:
     @property
     def form(self) -> dict[str, str]:
         return dict(self.params)
+
+    def header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers.items() if key.lower() == name.lower()), None)
+
+
+@dataclass(frozen=True)
+class Media:
+    """A binary answer (a recording's audio) with its own headers; every other answer is JSON."""
+
+    content: bytes
+    headers: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,7 @@ class FakeTwilio:
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)  # sid -> resource, in creation order
     calls: dict[str, dict[str, Any]] = field(default_factory=dict)
     recordings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media: dict[str, bytes] = field(default_factory=dict)  # recording sid -> its audio
     _script: list[_Scripted] = field(default_factory=list, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _closing: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
@@ -110,7 +129,7 @@ class FakeTwilio:
 
     # -- the server side, called from the handler threads -----------------------------------------
 
-    def handle(self, request: FakeRequest) -> tuple[int, dict[str, Any]]:
+    def handle(self, request: FakeRequest) -> tuple[int, dict[str, Any] | Media]:
         with self._lock:
             self.requests.append(request)
             scripted = self._script.pop(0) if self._script else None
@@ -123,9 +142,12 @@ class FakeTwilio:
         except TwilioError as exc:
             return exc.status, error_body(exc.status, exc.code, exc.message)
 
-    def _answer(self, request: FakeRequest) -> tuple[int, dict[str, Any]]:
+    def _answer(self, request: FakeRequest) -> tuple[int, dict[str, Any] | Media]:
         if request.auth != (self.account_sid, self.auth_token):
             raise TwilioError(401, 20003, "Authenticate")
+        media = _MEDIA.match(request.path)
+        if media and media["account"] == self.account_sid and request.method == "GET":
+            return self._media(media["sid"], media["extension"], request.header("Range"), request.path)
         recording = _RECORDINGS.match(request.path)
         if recording and recording["account"] == self.account_sid and request.method == "POST":
             resource = self._start_recording(recording["call"], request.form)
@@ -238,6 +260,22 @@ class FakeTwilio:
             "status_callback": form.get("RecordingStatusCallback"),
         }
 
+    def _media(self, sid: str, extension: str, wanted: str | None, path: str) -> tuple[int, Media]:
+        """The audio, or the one range of it asked for (206), as Twilio's media store answers."""
+        with self._lock:
+            audio = self.media.get(sid)
+        if audio is None:
+            raise TwilioError(404, 20404, f"The requested resource {path} was not found")
+        headers = {"Content-Type": _MEDIA_TYPES[extension], "Accept-Ranges": "bytes"}
+        found = _RANGE.fullmatch(wanted or "")
+        if found is None:
+            return 200, Media(audio, headers)
+        start, end = int(found["start"]), min(int(found["end"] or len(audio) - 1), len(audio) - 1)
+        if start > end:
+            return 416, Media(b"", headers | {"Content-Range": f"bytes */{len(audio)}"})
+        content_range = f"bytes {start}-{end}/{len(audio)}"
+        return 206, Media(audio[start : end + 1], headers | {"Content-Range": content_range})
+
     def _resource(self, kind: str, sid: str) -> dict[str, Any]:
         now = format_datetime(datetime.now(UTC))
         return {
@@ -297,10 +335,14 @@ def serve_twilio(
                 headers=dict(self.headers.items()),
             )
             status, body = fake.handle(request)
-            payload = json.dumps(body).encode()
+            if isinstance(body, Media):
+                payload, headers = body.content, body.headers
+            else:
+                payload, headers = json.dumps(body).encode(), _JSON
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

@@ -36,6 +36,13 @@ from debt.models.enums import (
     TurnState,
 )
 from debt.models.people import Consent, ContactPoint, Debtor
+from debt.models.reviews import (
+    ConversationReview,
+    ReviewCategory,
+    ReviewMark,
+    ReviewStatus,
+    ReviewVerdict,
+)
 
 __all__ = [
     "Account",
@@ -60,6 +67,7 @@ __all__ = [
     "Conversation",
     "ConversationFlag",
     "ConversationFlagRow",
+    "ConversationReview",
     "ConversationStatus",
     "Creditor",
     "Debtor",
@@ -76,6 +84,10 @@ __all__ = [
     "Payment",
     "PromiseStatus",
     "PromiseToPay",
+    "ReviewCategory",
+    "ReviewMark",
+    "ReviewStatus",
+    "ReviewVerdict",
     "TargetState",
     "Turn",
     "TurnRole",

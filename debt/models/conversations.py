@@ -39,6 +39,9 @@ class Conversation(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     last_activity_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The advisor who took the conversation over in the console's inbox: while set, the bot is silent.
+    held_by_user_id: int | None = Field(default=None, foreign_key="console_user.id", index=True)
+    held_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ConversationFlagRow(SQLModel, table=True):
@@ -53,8 +56,16 @@ class ConversationFlagRow(SQLModel, table=True):
     set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+# What the search index of the turns holds: their words, lowercased, in every language alike.
+_SEARCH_DOCUMENT = text("to_tsvector('simple', text)")
+
+
 class Turn(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("conversation_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        # Search in the transcripts (console/conversation_search.py, migration 0008); PostgreSQL only.
+        Index("ix_turn_text_search", _SEARCH_DOCUMENT, postgresql_using="gin").ddl_if(dialect="postgresql"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
