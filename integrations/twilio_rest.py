@@ -15,7 +15,7 @@ from typing import TypeVar
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import requests
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -97,6 +97,8 @@ def call_twilio(request: Callable[[], T]) -> T:
         return request()
     except (TwilioRestException, TwilioServiceException) as exc:
         raise _from_twilio(exc) from exc
+    except TwilioException as exc:  # a list page refused: the library raises its base class as it is
+        raise _page_refused(exc) from exc
     except requests.Timeout as exc:
         # A connect timeout never reached Twilio; a read timeout may have been too late to hear "201".
         raise TwilioUnavailable(
@@ -104,6 +106,19 @@ def call_twilio(request: Callable[[], T]) -> T:
         ) from exc
     except requests.ConnectionError as exc:
         raise TwilioUnavailable(f"connection error: {exc}", maybe_sent=not _never_connected(exc)) from exc
+
+
+def _page_refused(exc: TwilioException) -> TwilioError:
+    """A list page Twilio did not give ("Unable to fetch page", its HTTP answer) as one of our three
+    kinds: reading twice does no harm, so "maybe sent" never applies."""
+    response = exc.args[1] if len(exc.args) > 1 else None
+    status = getattr(response, "status_code", None)
+    message = f"{exc.args[0] if exc.args else exc}: {getattr(response, 'text', '')}"[:300]
+    if status == 429:
+        return TwilioThrottled(message, status=status)
+    if status is None or status >= 500:
+        return TwilioUnavailable(message, maybe_sent=False, status=status)
+    return TwilioRejected(None, message, status=status)
 
 
 def _from_twilio(exc: TwilioRestException | TwilioServiceException) -> TwilioError:

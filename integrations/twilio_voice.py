@@ -1,5 +1,6 @@
 """Calls through Twilio's REST client: placing an outbound call with answering-machine detection,
-and starting a call's recording once the recording notice has been heard.
+starting a call's recording once the recording notice has been heard, and stopping it when the
+caller objects.
 
 Synchronous (the twilio client is): run these in a thread. Failures come back as
 integrations/twilio_rest.py's TwilioRejected, TwilioThrottled or TwilioUnavailable.
@@ -17,6 +18,8 @@ from integrations.twilio_rest import CLOCK_SKEW, call_twilio, twilio_client
 
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 RECORDING_EVENTS = ["in-progress", "completed", "absent"]
+# A recording Twilio is still making (a paused one would resume): what an objection stops.
+RECORDING_RUNNING = frozenset({"in-progress", "paused"})
 
 
 @dataclass(frozen=True)
@@ -70,3 +73,16 @@ class CallControl:
             )
         )
         return str(recording.sid)
+
+    def call_recordings(self, call_sid: str) -> dict[str, str]:
+        """The call's recordings as Twilio lists them: RecordingSid → status (in-progress, paused,
+        stopped, processing, completed, absent)."""
+        recordings = call_twilio(lambda: self._client.calls(call_sid).recordings.list(limit=50))
+        return {str(r.sid): str(r.status) for r in recordings}
+
+    def stop_recording(self, call_sid: str, recording_sid: str) -> str:
+        """Stop one recording of the call for good (what was recorded is kept); returns its new status."""
+        recording = call_twilio(
+            lambda: self._client.calls(call_sid).recordings(recording_sid).update(status="stopped")
+        )
+        return str(recording.status)

@@ -1,10 +1,10 @@
 """A fake Twilio REST API on loopback: the real twilio client talks to it through TWILIO_API_BASE.
 
 It answers like api.twilio.com for the resources we use: create, fetch and list Messages
-and Calls (201 with the resource's JSON, 400 with Twilio's error codes for a missing
-or invalid parameter), the audio of the recordings put in `media` (.mp3 and .wav, with
-byte ranges), 401 (code 20003) without the account's HTTP basic auth, 404 (code 20404)
-elsewhere. Every request is recorded; answers can be scripted:
+and Calls; start, list and stop (update) a call's Recordings (201 with the resource's JSON,
+400 with Twilio's error codes for a missing or invalid parameter), the audio of the recordings
+put in `media` (.mp3 and .wav, with byte ranges), 401 (code 20003) without the account's HTTP
+basic auth, 404 (code 20404) elsewhere. Every request is recorded; answers can be scripted:
 
     with serve_twilio() as twilio:
         twilio.fail_next(400, 21610, "Attempt to send to unsubscribed recipient")
@@ -38,6 +38,9 @@ _ROUTE = re.compile(
 )
 _RECORDINGS = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Calls/(?P<call>CA\w+)/Recordings\.json$"
+)
+_RECORDING = re.compile(
+    rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Calls/(?P<call>CA\w+)/Recordings/(?P<sid>RE\w+)\.json$"
 )
 _MEDIA = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Recordings/(?P<sid>RE\w+)\.(?P<extension>mp3|wav)$"
@@ -154,6 +157,11 @@ class FakeTwilio:
             with self._lock:
                 self.recordings[resource["sid"]] = resource
             return 201, resource
+        if recording and recording["account"] == self.account_sid and request.method == "GET":
+            return 200, self._call_recordings(recording["call"])
+        one = _RECORDING.match(request.path)
+        if one and one["account"] == self.account_sid and request.method == "POST":
+            return 200, self._update_recording(one["call"], one["sid"], request.form)
         route = _ROUTE.match(request.path)
         if not route or route["account"] != self.account_sid:
             raise TwilioError(404, 20404, f"The requested resource {request.path} was not found")
@@ -259,6 +267,38 @@ class FakeTwilio:
             "track": form.get("RecordingTrack", "both"),
             "status_callback": form.get("RecordingStatusCallback"),
         }
+
+    def _call_recordings(self, call_sid: str) -> dict[str, Any]:
+        """A call's recordings, newest first, whatever their status (in-progress ones too)."""
+        with self._lock:
+            found = [r for r in reversed(self.recordings.values()) if r["call_sid"] == call_sid]
+        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Calls/{call_sid}/Recordings.json"
+        return {
+            "recordings": found,
+            "uri": uri,
+            "first_page_uri": uri,
+            "next_page_uri": None,
+            "previous_page_uri": None,
+            "page": 0,
+            "page_size": 50,
+            "start": 0,
+            "end": max(len(found) - 1, 0),
+        }
+
+    def _update_recording(self, call_sid: str, sid: str, form: dict[str, str]) -> dict[str, Any]:
+        """Pause, resume or stop a recording in progress (Twilio then calls its status callback, which
+        tests post themselves)."""
+        status = form.get("Status", "")
+        if status not in ("stopped", "paused", "in-progress"):
+            raise TwilioError(400, 20001, f"Invalid Status: {status!r}")
+        with self._lock:
+            recording = self.recordings.get(sid)
+            if recording is None or recording["call_sid"] != call_sid:
+                raise TwilioError(404, 20404, f"The requested resource {sid} was not found")
+            if recording["status"] not in ("in-progress", "paused"):
+                raise TwilioError(400, 21220, "Recording is not in progress")
+            recording["status"] = status
+            return dict(recording)
 
     def _media(self, sid: str, extension: str, wanted: str | None, path: str) -> tuple[int, Media]:
         """The audio, or the one range of it asked for (206), as Twilio's media store answers."""

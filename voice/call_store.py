@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from channels.turn_store import match_party
+from channels.turn_store import answers_to, find_duplicate, match_party
 from debt.clock import utcnow
 from debt.contact_policy import update_attempt
 from debt.conversations import add_turn, open_conversation
@@ -29,8 +29,10 @@ from debt.models import (
     HandoffStatus,
     Turn,
     TurnRole,
+    TurnState,
 )
 from debt.outcomes.handoffs import request_handoff
+from debt.outcomes.recording import record_recording_objection, record_recording_stop
 from debt.phones import language_of
 from voice import call_status
 
@@ -56,6 +58,7 @@ class CallView:
     status: str
     recording_requested: bool
     end_reason: str | None = None
+    recording_objected: bool = False
 
 
 def _view(session: Session, call: Call) -> CallView:
@@ -73,6 +76,7 @@ def _view(session: Session, call: Call) -> CallView:
         status=call.status,
         recording_requested=call.recording_requested,
         end_reason=call.end_reason,
+        recording_objected=call.recording_objected_at is not None,
     )
 
 
@@ -241,14 +245,109 @@ def dialogue_progress(session: Session, conversation_id: int, call_sid: str) -> 
 
 
 def mark_recording_requested(session: Session, call_id: int) -> bool:
-    """True for the one request that should start the recording (the first after the notice)."""
+    """True for the one request that should start the recording (the first after the notice), never
+    once the caller has objected to it."""
     call = session.get(Call, call_id)
     assert call is not None
-    if call.recording_requested:
+    if call.recording_requested or call.recording_objected_at is not None:
         return False
     call.recording_requested = True
     session.add(call)
     return True
+
+
+def recording_objected(session: Session, call_id: int) -> bool:
+    call = session.get(Call, call_id)
+    return call is not None and call.recording_objected_at is not None
+
+
+# Turns the call answers itself when the caller objects to the recording: kept, never sent to the bot.
+RECORDING_OBJECTION = "recording_objection"
+
+
+@dataclass(frozen=True)
+class Objection:
+    """A caller's objection as the call flow acts on it."""
+
+    first: bool  # the first objection on this call (the one audited)
+    recording_requested: bool  # a recording was asked of Twilio before it: stop it
+    known_recordings: list[str]  # RecordingSids Twilio told us are in progress (recording callbacks)
+
+
+def note_recording_objection(session: Session, call_id: int, wording: str) -> Objection:
+    """The caller objected to the recording: kept on the call and audited (once per call)."""
+    call = session.get(Call, call_id)
+    assert call is not None
+    conversation = session.get(Conversation, call.conversation_id) if call.conversation_id else None
+    first = record_recording_objection(session, call, wording=wording, conversation=conversation)
+    running = session.exec(
+        select(CallRecording.recording_sid).where(
+            CallRecording.call_id == call.id, CallRecording.status == "in-progress"
+        )
+    ).all()
+    return Objection(first, call.recording_requested, sorted(running))
+
+
+def note_recording_stop(session: Session, call_id: int, stopped: list[str], failed: dict[str, str]) -> None:
+    call = session.get(Call, call_id)
+    assert call is not None
+    conversation = session.get(Conversation, call.conversation_id) if call.conversation_id else None
+    record_recording_stop(session, call, stopped=stopped, failed=failed, conversation=conversation)
+
+
+def answer_objection(
+    session: Session,
+    call_id: int,
+    *,
+    text: str,
+    external_id: str,
+    confirmation: str,
+    meta: dict[str, object],
+) -> list[str]:
+    """The caller's words go into the transcript answered by the call itself: the confirmation, then
+    the bot's last words again (its question is still open). Twilio asking twice gets the same answer."""
+    known = find_duplicate(session, external_id)
+    if known is not None:
+        return [t.text for t in answers_to(session, known.conversation_id, known.seq)]
+    call = session.get(Call, call_id)
+    assert call is not None and call.conversation_id is not None
+    conversation = session.get(Conversation, call.conversation_id)
+    assert conversation is not None
+    again = _last_bot_words(session, conversation.id)  # type: ignore[arg-type]
+    turn = add_turn(
+        session,
+        conversation,
+        role=TurnRole.DEBTOR,
+        text=text,
+        external_id=external_id,
+        meta={**meta, RECORDING_OBJECTION: True},
+        state=TurnState.ANSWERED,
+    )
+    replies = [confirmation, *([again] if again else [])]
+    for reply in replies:
+        add_turn(
+            session,
+            conversation,
+            role=TurnRole.BOT,
+            text=reply,
+            reply_to=turn.seq,
+            meta={RECORDING_OBJECTION: True},
+        )
+    return replies
+
+
+def _last_bot_words(session: Session, conversation_id: int) -> str | None:
+    """What the bot said last in its own dialogue (not an answer to an objection, not a holding reply)."""
+    said = session.exec(
+        select(Turn)
+        .where(Turn.conversation_id == conversation_id, Turn.role == TurnRole.BOT)
+        .order_by(col(Turn.seq).desc())
+        .limit(20)
+    ).all()
+    for turn in said:
+        if not turn.meta.get(RECORDING_OBJECTION) and not turn.meta.get("holding"):
+            return turn.text
+    return None
 
 
 def waiting_handoff(session: Session, conversation_id: int) -> Handoff | None:

@@ -269,7 +269,11 @@ class StreamSession:
                     step = await self._flow.start(self._call)
                 else:
                     step = await self._flow.heard(
-                        self._call, next_step.text, turn=self._turn_number, bot_text=next_step.bot_text
+                        self._call,
+                        next_step.text,
+                        turn=self._turn_number,
+                        bot_text=next_step.bot_text,
+                        expecting=self._expecting,
                     )
                     self._turn_number += 1
                 await self._act(step)

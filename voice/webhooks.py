@@ -180,7 +180,7 @@ async def gathered(
         return await _render(request, flow, call, step, turn=turn, silences=silences)
     if speech:
         meta = {"speech_confidence": _confidence(form.get("Confidence"))}
-        step = await flow.heard(call, speech, turn=turn, **meta)
+        step = await flow.heard(call, speech, turn=turn, expecting=expecting, **meta)
     else:
         step = await flow.heard(
             call, f"[keypad] {digits}", turn=turn, bot_text=keypad_text(digits, expecting)

@@ -28,6 +28,8 @@ BEFORE_VERIFICATION = frozenset(
         "opening_inbound_short",
         "opening_outbound_ask_for",
         "recording_notice",
+        "recording_objection_not_started",
+        "recording_objection_stopped",
         "ask_name",
         "ask_secret",
         "identity_retry",

@@ -34,6 +34,8 @@ class Call(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     duration_seconds: int | None = None
     recording_requested: bool = False
+    # When the caller objected to the recording (after the notice): never started after it, stopped if on.
+    recording_objected_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -21,6 +21,7 @@ from channels.turns import TurnProcessor
 from core.settings import Settings
 from debt.db import make_engine, session_scope
 from debt.models import (
+    AuditEntry,
     Call,
     CallRecording,
     ContactAttempt,
@@ -461,6 +462,155 @@ def test_recording_starts_after_the_notice_was_heard_and_its_callbacks_are_kept(
     )
     bad = post(client, TwilioRoute.VOICE_RECORDING, call_form(RecordingSid="nope"))
     assert bad.status_code == 400
+
+
+# -- the caller objects to the recording ---------------------------------------------------------------
+
+
+def recording_requests(twilio: FakeTwilio, method: str = "POST") -> list:
+    """Requests about a call's recordings: POST .../Recordings.json starts one, POST .../Recordings/RE….json
+    updates one, GET .../Recordings.json lists them."""
+    return [r for r in twilio.requests if "/Recordings" in r.path and r.method == method]
+
+
+def background_done(client: TestClient) -> None:
+    """Let the call flow's background work (recordings started or stopped) finish on the app's loop."""
+    client.portal.call(client.app.state.call_flow.drain)  # type: ignore[attr-defined]
+
+
+def audit(settings: Settings, prefix: str = "recording.") -> list[AuditEntry]:
+    return [a for a in rows(settings, AuditEntry) if a.action.startswith(prefix)]
+
+
+def test_an_objection_before_the_recording_started_means_it_never_starts(
+    client: TestClient, settings: Settings, bot: ScriptedBot, twilio: FakeTwilio
+) -> None:
+    opening = start_call(client)
+    root = answer(client, opening, SpeechResult="je ne veux pas être enregistré", Confidence="0.9")
+    # The confirmation, then the bot's question again; the objection never reaches the bot.
+    assert said(root) == [
+        "C'est noté : cet appel ne sera pas enregistré.",
+        "Bonjour, ici AR. Comment puis-je vous aider ?",
+    ]
+    assert root.find("Gather").get("action") == f"{BASE}/twilio/voice/turn?t=2"  # type: ignore[union-attr]
+    assert [t for t, _ in bot.received] == ["/greet"]
+
+    # The dialogue goes on; no recording is ever asked of Twilio for this call.
+    assert said(answer(client, root, SpeechResult="je voudrais payer")) == ["compris: je voudrais payer"]
+    background_done(client)
+    assert recording_requests(twilio) == [] and twilio.recordings == {}
+    [call] = rows(settings, Call)
+    assert call.recording_objected_at is not None and not call.recording_requested
+
+    [entry] = audit(settings)
+    assert (entry.action, entry.actor, entry.entity, entry.entity_id) == (
+        "recording.objected",
+        "debtor",
+        "call",
+        str(call.id),
+    )
+    assert entry.details["wording"] == "je ne veux pas être enregistré"
+    assert entry.details["recording_started"] is False and entry.details["call_sid"] == SID
+    objection = next(t for t in rows(settings, Turn) if t.external_id == f"{SID}:1")
+    assert (objection.role, objection.state, objection.intent) == (TurnRole.DEBTOR, "answered", None)
+    assert objection.meta["recording_objection"] and objection.meta["speech_confidence"] == 0.9
+    replies = [t.text for t in rows(settings, Turn) if t.reply_to == objection.seq]
+    assert replies == said(root)
+
+
+def test_an_objection_after_the_recording_started_stops_it_through_twilio(
+    client: TestClient, settings: Settings, bot: ScriptedBot, twilio: FakeTwilio
+) -> None:
+    root = answer(client, start_call(client), SpeechResult="bonjour")
+    background_done(client)
+    [recording] = twilio.recordings.values()
+    assert recording["status"] == "in-progress"
+
+    root = answer(client, root, SpeechResult="Arrêtez l'enregistrement, s'il vous plaît.")
+    assert said(root) == ["C'est noté : j'arrête l'enregistrement de cet appel.", "compris: bonjour"]
+    background_done(client)
+    [listed] = recording_requests(twilio, "GET")
+    assert listed.path.endswith(f"/Calls/{SID}/Recordings.json")
+    [started, stopped] = recording_requests(twilio)
+    assert started.path.endswith(f"/Calls/{SID}/Recordings.json")
+    assert stopped.path.endswith(f"/Calls/{SID}/Recordings/{recording['sid']}.json")
+    assert stopped.form == {"Status": "stopped"}
+    assert twilio.recordings[recording["sid"]]["status"] == "stopped"
+    assert "arrêtez" not in " ".join(t for t, _ in bot.received).lower()
+
+    objected, stopped_entry = audit(settings)
+    assert objected.action == "recording.objected" and objected.details["recording_started"] is True
+    assert stopped_entry.action == "recording.stopped" and stopped_entry.actor == "system"
+    assert stopped_entry.details["stopped"] == [recording["sid"]] and stopped_entry.details["failed"] == {}
+    # The dialogue goes on, and the recording is never started again.
+    assert said(answer(client, root, SpeechResult="je voudrais payer")) == ["compris: je voudrais payer"]
+    background_done(client)
+    assert len(recording_requests(twilio)) == 2
+
+
+def test_an_objection_keeps_what_the_bot_listens_for(client: TestClient, settings: Settings) -> None:
+    asked = answer(client, start_call(client), SpeechResult="c'est qui")
+    root = answer(client, asked, SpeechResult="I don't want to be recorded")
+    # The question again, with the keypad offered for it as before.
+    assert said(root)[1:3] == ["Pour vérifier, votre date de naissance ?", said(asked)[1]]
+    assert said(asked)[1].startswith("Vous pouvez aussi taper votre date de naissance")
+    assert root.find("Gather").get("action").endswith("t=3&e=identity_secret")  # type: ignore[union-attr]
+
+
+def test_the_same_objection_posted_twice_is_answered_and_audited_once(
+    client: TestClient, settings: Settings, twilio: FakeTwilio
+) -> None:
+    opening = start_call(client)
+    first = answer(client, opening, SpeechResult="pas d'enregistrement")
+    second = answer(client, opening, SpeechResult="pas d'enregistrement")
+    assert said(first) == said(second)
+    assert len([t for t in rows(settings, Turn) if t.role == TurnRole.DEBTOR]) == 1
+    assert [a.action for a in audit(settings)] == ["recording.objected"]
+
+
+def test_twilio_failing_to_stop_the_recording_is_audited_and_the_call_goes_on(
+    client: TestClient, settings: Settings, bot: ScriptedBot, twilio: FakeTwilio
+) -> None:
+    root = answer(client, start_call(client), SpeechResult="bonjour")
+    background_done(client)
+    [recording] = twilio.recordings.values()
+    twilio.fail_next(503, None, "Service unavailable")  # listing the call's recordings fails
+
+    root = answer(client, root, SpeechResult="stop recording")
+    assert said(root)[0] == "C'est noté : j'arrête l'enregistrement de cet appel."
+    background_done(client)
+    failed = audit(settings)[-1]
+    assert failed.action == "recording.stop_failed"
+    assert "Service unavailable" in failed.details["failed"]["list"]
+    assert twilio.recordings[recording["sid"]]["status"] == "in-progress"
+    going_on = answer(client, root, SpeechResult="je voudrais payer")
+    assert said(going_on) == ["compris: je voudrais payer"]
+
+    # Saying it again tries again: one audit of the objection, the stop this time done.
+    again = answer(client, going_on, SpeechResult="no recording please")
+    assert said(again)[0] == "C'est noté : j'arrête l'enregistrement de cet appel."
+    background_done(client)
+    assert twilio.recordings[recording["sid"]]["status"] == "stopped"
+    assert [a.action for a in audit(settings)] == [
+        "recording.objected",
+        "recording.stop_failed",
+        "recording.stopped",
+    ]
+
+
+def test_an_objection_while_twilio_starts_the_recording_stops_it_once_started(
+    client: TestClient, settings: Settings, twilio: FakeTwilio
+) -> None:
+    twilio.stall_next(1.0)  # the recording being started answers late
+    root = answer(client, start_call(client), SpeechResult="bonjour")
+    deadline = time.monotonic() + 5
+    while not recording_requests(twilio) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    answer(client, root, SpeechResult="ich möchte nicht aufgenommen werden")
+    background_done(client)
+    [recording] = twilio.recordings.values()
+    assert recording["status"] == "stopped"
+    assert rows(settings, Call)[0].recording_objected_at is not None
 
 
 # -- outbound calls ------------------------------------------------------------------------------------

@@ -416,3 +416,67 @@ def test_no_advisor_in_time_goes_back_to_the_stream_where_the_dialogue_was(
     ]  # no second opening
     debtor = [t.external_id for t in gateway.rows(Turn) if t.role == TurnRole.DEBTOR]
     assert debtor == [f"{SID}:1", f"{SID}:2"]
+
+
+def test_an_objection_on_the_stream_is_confirmed_and_the_recording_never_starts(
+    gateway: Gateway, bot: ScriptedBot, twilio: FakeTwilio
+) -> None:
+    gateway.answer_call()
+    gateway.recognize(replaying("je ne veux pas être enregistré", "je voudrais payer"))
+    result = asyncio.run(
+        place_call(
+            gateway.media_url,
+            SID,
+            [
+                reply(),
+                say(french("je ne veux pas être enregistré") + silence(900)),
+                reply(),
+                say(french("je voudrais payer") + silence(900)),
+                reply(),
+            ],
+        )
+    )
+    assert [text for text, _ in bot.received] == [
+        "/greet",
+        "je voudrais payer",
+    ]  # the objection: not the bot's
+    assert len(result.marks_received) >= 5 and not result.violations  # opening 2, objection 2, answer 1
+    turns = gateway.rows(Turn)
+    objection = next(t for t in turns if t.external_id == f"{SID}:1")
+    assert objection.text == "je ne veux pas être enregistré" and objection.meta["recording_objection"]
+    assert [t.text for t in turns if t.reply_to == objection.seq] == [
+        "C'est noté : cet appel ne sera pas enregistré.",
+        "Bonjour, ici AR. Comment puis-je vous aider ?",
+    ]
+    time.sleep(1.0)  # the next turn's background work had time to (not) start a recording
+    assert not [r for r in twilio.requests if "/Recordings" in r.path]
+    [call] = gateway.rows(Call)
+    assert call.recording_objected_at is not None and not call.recording_requested
+
+
+def test_an_objection_on_the_stream_stops_the_recording_it_started(
+    gateway: Gateway, bot: ScriptedBot, twilio: FakeTwilio
+) -> None:
+    gateway.answer_call()
+    gateway.recognize(replaying("je voudrais payer", "arrêtez l'enregistrement"))
+    asyncio.run(
+        place_call(
+            gateway.media_url,
+            SID,
+            [
+                reply(),
+                say(french("je voudrais payer") + silence(900)),
+                reply(),
+                say(french("arrêtez l'enregistrement") + silence(900)),
+                reply(),
+            ],
+        )
+    )
+    assert [text for text, _ in bot.received] == ["/greet", "je voudrais payer"]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and [r["status"] for r in twilio.recordings.values()] != ["stopped"]:
+        time.sleep(0.05)
+    [recording] = twilio.recordings.values()
+    assert recording["status"] == "stopped"
+    said = [t.text for t in gateway.rows(Turn) if t.role == TurnRole.BOT]
+    assert said[-2:] == ["C'est noté : j'arrête l'enregistrement de cet appel.", "compris: je voudrais payer"]
