@@ -23,7 +23,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,10 +30,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
 import redis  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from bench.scratch_db import scratch_database  # noqa: E402
 from campaigns.service import CampaignOrder, create_campaign  # noqa: E402
 from debt.clock import utcnow  # noqa: E402
 from debt.db import make_engine, migrate  # noqa: E402
@@ -42,20 +41,7 @@ from tests.campaigns.reachable import reachable_accounts  # noqa: E402
 from tests.fake_twilio import FakeTwilio, serve_twilio  # noqa: E402
 from tests.integration.processes import start, stop  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/12"
-
-
-def _database() -> tuple[str, str]:
-    name = f"collect_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name, f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-
-def _drop(name: str) -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _campaign(url: str, accounts: int, rate: float, minutes: int) -> None:
@@ -115,10 +101,9 @@ def main() -> int:
     args = parser.parse_args()
 
     accounts = int(args.rate * args.seconds * 1.2) + 20
-    name, url = _database()
     redis.Redis.from_url(REDIS_URL).flushdb()
-    log = Path(tempfile.gettempdir()) / f"bench-pacing-{name}.log"
-    try:
+    with scratch_database() as url:
+        log = Path(tempfile.gettempdir()) / f"bench-pacing-{url.rsplit('/', 1)[1]}.log"
         migrate(url)
         _campaign(url, accounts, args.rate, minutes=int(args.seconds / 60) + 10)
         with serve_twilio() as twilio:
@@ -136,8 +121,6 @@ def main() -> int:
                 result = _measure(twilio, args.seconds, args.rate, log)
             finally:
                 stop(worker, signal.SIGTERM)
-    finally:
-        _drop(name)
     report = {
         "command": shlex.join([".venv/bin/python", "bench/bench_campaign_pacing.py", *sys.argv[1:]]),
         "rate": args.rate,

@@ -24,7 +24,6 @@ import resource
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -35,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_import import COUNTRY_WEIGHTS, CREDITORS, PEOPLE, PLACES, PRODUCTS, SETTINGS  # noqa: E402
+from bench.scratch_db import psycopg_url, scratch_database  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RESULTS = ROOT / "bench" / "results" / "campaign_plan.json"
 TARGET_SECONDS, TARGET_MB = 60, 1024
 
@@ -290,7 +289,7 @@ def fill(url: str, accounts: int, seed: int) -> dict[str, int]:
         "conversation": portfolio.conversation_rows,
     }
     counts = {}
-    with psycopg.connect(_psycopg_url(url)) as conn:
+    with psycopg.connect(psycopg_url(url)) as conn:
         for table, rows in feeds.items():
             counts[table] = _copy(conn, table, rows())
         conn.commit()
@@ -394,7 +393,7 @@ def outcome(url: str, campaign_id: int) -> dict[str, Any]:
     """What the plan holds: targets by state and channel, the commonest reasons for leaving one out."""
     import psycopg
 
-    with psycopg.connect(_psycopg_url(url)) as conn:
+    with psycopg.connect(psycopg_url(url)) as conn:
         by_state = conn.execute(
             "SELECT state, channel, count(*) FROM campaign_target WHERE campaign_id = %s GROUP BY 1, 2",
             (campaign_id,),
@@ -414,17 +413,6 @@ def outcome(url: str, campaign_id: int) -> dict[str, Any]:
         "reasons": {f"{reason} ({state})": n for reason, state, n in reasons},
         "planned_later": later[0] if later else 0,
     }
-
-
-def _psycopg_url(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def _pg(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
 
 
 def run_child(url: str, campaign_id: int, profile: bool) -> dict[str, Any]:
@@ -471,10 +459,7 @@ def main() -> None:
 
     from debt.db import migrate
 
-    name = f"collect_t_bench_{uuid.uuid4().hex[:8]}"
-    url = f"postgresql+psycopg://{PG_ADMIN_URL.split('://', 1)[1].rsplit('/', 1)[0]}/{name}"
-    _pg(f'CREATE DATABASE "{name}"')
-    try:
+    with scratch_database(keep=args.keep) as url:
         migrate(url)
         started = time.perf_counter()
         rows = fill(url, args.accounts, args.seed)
@@ -483,11 +468,6 @@ def main() -> None:
         campaign_id = create_campaign(url)
         figures = run_child(url, campaign_id, args.profile)
         plan = outcome(url, campaign_id)
-    finally:
-        if args.keep:
-            print(f"kept: {url}")
-        else:
-            _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     result = {
         "command": " ".join([".venv/bin/python bench/bench_campaign_plan.py", *sys.argv[1:]]),

@@ -28,6 +28,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_campaign_plan import MOBILES, _number  # noqa: E402
 from bench.bench_import import COUNTRY_WEIGHTS, CREDITORS, PEOPLE, PRODUCTS, SETTINGS  # noqa: E402
+from bench.scratch_db import psycopg_url, scratch_database  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RESULTS = ROOT / "bench" / "results" / "console_list.json"
 TARGET_P95_MS = 200
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -556,7 +557,7 @@ def fill(url: str, data: Dataset) -> dict[str, int]:
         "call_recording": data.recording_rows,
     }
     counts = {}
-    with psycopg.connect(_psycopg_url(url)) as conn:
+    with psycopg.connect(psycopg_url(url)) as conn:
         for table, rows in feeds.items():
             started = time.perf_counter()
             counts[table] = _copy(conn, table, rows())
@@ -570,7 +571,7 @@ def fill_reviews(url: str, data: Dataset) -> dict[str, int]:
     import psycopg
 
     counts = {}
-    with psycopg.connect(_psycopg_url(url)) as conn:
+    with psycopg.connect(psycopg_url(url)) as conn:
         for table, rows in (
             ("console_user", _reviewer_rows),
             ("conversation_review", data.review_rows),
@@ -772,7 +773,7 @@ def _measure_detail(client: Any, clock: StatementClock, url: str, requests: int)
     """A conversation's page (turns, decisions, recording, account; each opening audited)."""
     import psycopg
 
-    with psycopg.connect(_psycopg_url(url)) as conn:
+    with psycopg.connect(psycopg_url(url)) as conn:
         ids = [
             row[0]
             for row in conn.execute("SELECT id FROM conversation ORDER BY random() LIMIT %s", (requests,))
@@ -798,7 +799,7 @@ def word_frequencies(url: str) -> dict[str, int]:
     import psycopg
 
     words = sorted({q["q"] for s in scenarios(1) for q in s.queries if "q" in q})
-    with psycopg.connect(_psycopg_url(url)) as conn:
+    with psycopg.connect(psycopg_url(url)) as conn:
         count = "SELECT count(*) FROM turn WHERE to_tsvector('simple', text) @@ plainto_tsquery('simple', %s)"
         return {word: conn.execute(count, (word,)).fetchone()[0] for word in words}
 
@@ -816,7 +817,7 @@ def explain(url: str) -> None:
 
     engine = make_engine(url)
     newest_first = (col(Conversation.started_at).desc(), col(Conversation.id).desc())
-    with Session(engine) as db, psycopg.connect(_psycopg_url(url)) as conn:
+    with Session(engine) as db, psycopg.connect(psycopg_url(url)) as conn:
         for word in ("bonjour", "Ratenzahlung", "arbeitslos", "xylophone"):
             query = (
                 matching(db, ConversationFilter(q=word), False).order_by(*newest_first).limit(PAGE_SIZE + 1)
@@ -828,21 +829,10 @@ def explain(url: str) -> None:
     engine.dispose()
 
 
-def _psycopg_url(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def _pg(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
-
-
 def _database_size(url: str) -> dict[str, str]:
     import psycopg
 
-    with psycopg.connect(_psycopg_url(url)) as conn:
+    with psycopg.connect(psycopg_url(url)) as conn:
         rows = conn.execute(
             "SELECT 'database', pg_size_pretty(pg_database_size(current_database()))"
             " UNION ALL SELECT 'turn table', pg_size_pretty(pg_table_size('turn'))"
@@ -868,16 +858,13 @@ def main() -> None:
 
     from debt.db import alembic_config
 
-    if args.reuse:  # a database kept by an earlier run: measure again, fill nothing
-        url, rows, fill_seconds, migration_seconds = args.reuse, {}, 0.0, 0.0
-        name = None
-        command.upgrade(alembic_config(url), "head")
-    else:
-        name = f"collect_t_bench_{uuid.uuid4().hex[:8]}"
-        url = f"postgresql+psycopg://{PG_ADMIN_URL.split('://', 1)[1].rsplit('/', 1)[0]}/{name}"
-        _pg(f'CREATE DATABASE "{name}"')
-    try:
-        if name is not None:
+    # A database kept by an earlier run (--reuse) is measured again, nothing filled.
+    database = nullcontext(args.reuse) if args.reuse else scratch_database(keep=args.keep)
+    with database as url:
+        if args.reuse:
+            rows, fill_seconds, migration_seconds = {}, 0.0, 0.0
+            command.upgrade(alembic_config(url), "head")
+        else:
             command.upgrade(alembic_config(url), "0007")
             started = time.perf_counter()
             data = Dataset(args.conversations, args.turns, args.seed)
@@ -897,11 +884,6 @@ def main() -> None:
         results, detail = measure(url, args.requests)
         load_after = os.getloadavg()[0]
         sizes = _database_size(url)
-    finally:
-        if args.keep and name is not None:
-            print(f"kept: {url}")
-        elif name is not None:
-            _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     result = {
         "command": " ".join([".venv/bin/python bench/bench_console_list.py", *sys.argv[1:]]),
@@ -927,7 +909,7 @@ def main() -> None:
 def _pg_vacuum(url: str) -> None:
     import psycopg
 
-    with psycopg.connect(_psycopg_url(url), autocommit=True) as conn:
+    with psycopg.connect(psycopg_url(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
 
 

@@ -20,15 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
+from bench.scratch_db import scratch_database  # noqa: E402
 from integrations.portfolio_csv import COLUMNS as HEADER  # noqa: E402
 
 PEOPLE = {
@@ -210,13 +209,6 @@ def run_child(url: str, path: Path) -> dict:
     return {**json.loads(done.stdout.strip().splitlines()[-1]), "load": (before, os.getloadavg()[0])}
 
 
-def _pg(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -237,14 +229,9 @@ def main() -> None:
               f"in {time.perf_counter() - started:.1f} s (seed {args.seed})")  # fmt: skip
 
         results: list[tuple[str, dict]] = []
-        name = f"collect_t_bench_{uuid.uuid4().hex[:8]}"
-        _pg(f'CREATE DATABASE "{name}"')
-        try:
-            url = f"postgresql+psycopg://{PG_ADMIN_URL.split('://', 1)[1].rsplit('/', 1)[0]}/{name}"
+        with scratch_database() as url:
             results.append(("PostgreSQL, empty database", run_child(url, path)))
             results.append(("PostgreSQL, same file again", run_child(url, path)))
-        finally:
-            _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         results.append(("SQLite, empty database", run_child(sqlite_url, path)))
 
