@@ -3,7 +3,8 @@
 `POST /webhooks/gateway/webhook` takes what the REST channel takes (sender, message,
 metadata) and answers `{"messages": [...], "intent": name, "confidence": x,
 "expecting": slot}`. The intent, and the slot the active form asks for next, are read
-from the tracker Rasa just wrote, in the same process, so the transcript gets them
+from the tracker Rasa just saved, in the same process and without loading it from the
+store again (bot/rasa_speedups.py keeps it for the request), so the transcript gets them
 without a second request parsing the text again; voice uses `expecting` to listen for
 the right thing (hints, keypad).
 
@@ -37,7 +38,12 @@ def understood(events: Any, turn_ref: str | None) -> dict[str, Any]:
         if turn_ref and (event.metadata or {}).get("turn_ref") != turn_ref:
             continue
         intent = event.intent or {}
-        return {"intent": intent.get("name"), "confidence": intent.get("confidence")}
+        confidence = intent.get("confidence")
+        # A plain float: the tracker in hand may hold the classifier's numpy.float64 (same value).
+        return {
+            "intent": intent.get("name"),
+            "confidence": float(confidence) if isinstance(confidence, float) else confidence,
+        }
     return {"intent": None, "confidence": None}
 
 
@@ -72,13 +78,18 @@ class GatewayInput(RestInput):
             metadata = body.get("metadata") or {}
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
-                )
+                with rasa_speedups.keep_saved_tracker() as saved:
+                    await on_new_message(
+                        UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+                    )
             except Exception as exc:  # the gateway holds the turn and, on retry, reads what was done
                 logger.exception("gateway.message.failed")
                 return response.json({"error": type(exc).__name__}, status=500)
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            # The tracker Rasa saved at the end of this turn; loaded from the store only if Rasa
+            # saved none here (no agent ready), as it was for every turn before.
+            tracker = saved.tracker
+            if tracker is None or tracker.sender_id != sender:
+                tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
             reading = understood(tracker.events if tracker else [], metadata.get("turn_ref"))
             return response.json({"messages": collector.messages, **reading, "expecting": expecting(tracker)})
 
