@@ -8,19 +8,22 @@ may be someone else, and what they typed to pass the check (a birth date, a refe
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from debt.conversations import flags_of
-from debt.masking import MASK, mask_email, mask_phone
+from console.conversation_masking import mask_party
+from debt.masking import MASK, mask_email
 from debt.models import (
     Account,
     Channel,
     ConsoleUser,
     Conversation,
     ConversationFlag,
+    ConversationFlagRow,
     ConversationStatus,
     Handoff,
     HandoffStatus,
@@ -70,9 +73,8 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
 
 
 def party_label(conversation: Conversation) -> str:
-    if conversation.channel == Channel.CHAT:
-        return ""
-    return mask_phone(conversation.party) if conversation.party.startswith("+") else MASK * 3
+    """As the conversation list shows the party, but a chat not at all: its token is the inbox's to guard."""
+    return "" if conversation.channel == Channel.CHAT else mask_party(conversation.party)
 
 
 def waited(since: datetime, now: datetime) -> str:
@@ -87,23 +89,61 @@ def waited(since: datetime, now: datetime) -> str:
     return f"{minutes // (24 * 60)} days"
 
 
-def last_debtor_messages(session: Session, conversation_id: int, count: int = LAST_MESSAGES) -> list[str]:
-    rows = session.exec(
-        select(Turn.text)
-        .where(Turn.conversation_id == conversation_id, Turn.role == TurnRole.DEBTOR)
-        .order_by(col(Turn.seq).desc())
-        .limit(count)
-    ).all()
-    return list(reversed(rows))
+@dataclass(frozen=True)
+class _Known:
+    """What the summaries of some conversations need besides the conversation and its handoff, read
+    in one query per kind (a long inbox is drawn in a handful of queries, not four per row)."""
+
+    flags: dict[int, list[str]]
+    account_refs: dict[int, str]
+    holders: dict[int, str]
+    last_messages: dict[int, list[str]]
+
+
+def _known(session: Session, conversations: list[Conversation]) -> _Known:
+    ids = [c.id for c in conversations if c.id is not None]
+    flags: dict[int, list[str]] = defaultdict(list)
+    for conversation_id, flag in session.exec(
+        select(ConversationFlagRow.conversation_id, ConversationFlagRow.flag)
+        .where(col(ConversationFlagRow.conversation_id).in_(ids))
+        .order_by(col(ConversationFlagRow.flag))
+    ).all():
+        flags[conversation_id].append(flag)
+    account_ids = {c.account_id for c in conversations if c.account_id is not None}
+    holder_ids = {c.held_by_user_id for c in conversations if c.held_by_user_id is not None}
+    accounts = session.exec(select(Account.id, Account.account_ref).where(col(Account.id).in_(account_ids)))
+    holders = session.exec(
+        select(ConsoleUser.id, ConsoleUser.display_name).where(col(ConsoleUser.id).in_(holder_ids))
+    )
+    newest_first = (
+        func.row_number()
+        .over(partition_by=col(Turn.conversation_id), order_by=col(Turn.seq).desc())
+        .label("n")
+    )
+    recent = (
+        select(Turn.conversation_id, Turn.seq, Turn.text, newest_first)
+        .where(col(Turn.conversation_id).in_(ids), Turn.role == TurnRole.DEBTOR)
+        .subquery()
+    )
+    messages: dict[int, list[str]] = defaultdict(list)
+    for conversation_id, text in session.exec(
+        select(recent.c.conversation_id, recent.c.text)
+        .where(recent.c.n <= LAST_MESSAGES)
+        .order_by(recent.c.conversation_id, recent.c.seq)
+    ).all():
+        messages[conversation_id].append(text)
+    return _Known(flags, dict(accounts.all()), dict(holders.all()), messages)
 
 
 def summarise(session: Session, conversation: Conversation, handoff: Handoff) -> Summary:
+    return _summary(conversation, handoff, _known(session, [conversation]))
+
+
+def _summary(conversation: Conversation, handoff: Handoff, known: _Known) -> Summary:
     assert conversation.id is not None
-    flags = flags_of(session, conversation.id)
+    flags = known.flags.get(conversation.id, [])
     verified = ConversationFlag.IDENTITY_VERIFIED in flags
     shown = (lambda text: text) if verified else mask_message
-    account = session.get(Account, conversation.account_id) if verified and conversation.account_id else None
-    holder = session.get(ConsoleUser, conversation.held_by_user_id) if conversation.held_by_user_id else None
     ended = conversation.status != ConversationStatus.OPEN
     return Summary(
         conversation_id=conversation.id,
@@ -114,12 +154,12 @@ def summarise(session: Session, conversation: Conversation, handoff: Handoff) ->
         summary=shown(_without_reason(handoff)),
         flags=flags,
         verified=verified,
-        account_ref=account.account_ref if account else None,
-        last_messages=[shown(excerpt(text)) for text in last_debtor_messages(session, conversation.id)],
+        account_ref=known.account_refs.get(conversation.account_id or 0) if verified else None,
+        last_messages=[shown(excerpt(text)) for text in known.last_messages.get(conversation.id, [])],
         requested_at=handoff.requested_at,
         takeable=conversation.channel in TAKEABLE_CHANNELS and not ended,
         ended=ended,
-        held_by=holder.display_name if holder else None,
+        held_by=known.holders.get(conversation.held_by_user_id or 0),
         held_by_user_id=conversation.held_by_user_id,
         held_since=conversation.held_since,
     )
@@ -141,18 +181,17 @@ def _handoffs(session: Session, status: HandoffStatus) -> list[tuple[Handoff, Co
     return [(handoff, conversation) for handoff, conversation in rows]
 
 
+def _summaries(session: Session, rows: list[tuple[Handoff, Conversation]]) -> list[Summary]:
+    known = _known(session, [conversation for _, conversation in rows])
+    return [_summary(conversation, handoff, known) for handoff, conversation in rows]
+
+
 def waiting(session: Session) -> list[Summary]:
     """Handoffs nobody has taken yet, the longest waiting first."""
-    return [
-        summarise(session, conversation, handoff)
-        for handoff, conversation in _handoffs(session, HandoffStatus.WAITING)
-    ]
+    return _summaries(session, _handoffs(session, HandoffStatus.WAITING))
 
 
 def held(session: Session) -> list[Summary]:
     """Text conversations an advisor holds now, the oldest handoff first."""
-    return [
-        summarise(session, conversation, handoff)
-        for handoff, conversation in _handoffs(session, HandoffStatus.ACTIVE)
-        if conversation.held_by_user_id is not None
-    ]
+    rows = _handoffs(session, HandoffStatus.ACTIVE)
+    return _summaries(session, [(h, c) for h, c in rows if c.held_by_user_id is not None])
