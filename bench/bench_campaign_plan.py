@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_import import COUNTRY_WEIGHTS, CREDITORS, PEOPLE, PLACES, PRODUCTS, SETTINGS  # noqa: E402
+from bench.bench_import import COUNTRY_WEIGHTS, CREDITORS, PLACES, PRODUCTS, SETTINGS, debtor_row  # noqa: E402
 from bench.scratch_db import psycopg_url, scratch_database  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "campaign_plan.json"
@@ -100,13 +100,8 @@ class Portfolio:
             yield creditor_id, name, NOW
 
     def debtor_rows(self) -> Iterator[tuple[Any, ...]]:
-        rnd = self.rnd
         for debtor_id in range(1, self.debtors + 1):
-            country = self.country[debtor_id]
-            first, last = rnd.choice(PEOPLE[country][0].split()), rnd.choice(PEOPLE[country][1].split())
-            born = date(rnd.randint(1945, 2006), rnd.randint(1, 12), rnd.randint(1, 28))
-            key = f"{first}|{last}|{born}|{debtor_id}".lower()
-            yield debtor_id, key, first, last, born, SETTINGS[country][0], country, NOW, NOW
+            yield debtor_row(self.rnd, debtor_id, self.country[debtor_id], NOW)
 
     def contact_point_rows(self) -> Iterator[tuple[Any, ...]]:
         """A mobile for most, and a landline for some; a wrong number or no phone for a few; an address."""

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_campaign_plan import MOBILES, _number  # noqa: E402
-from bench.bench_import import COUNTRY_WEIGHTS, CREDITORS, PEOPLE, PRODUCTS, SETTINGS  # noqa: E402
+from bench.bench_import import COUNTRY_WEIGHTS, CREDITORS, PRODUCTS, SETTINGS, debtor_row  # noqa: E402
 from bench.scratch_db import psycopg_url, scratch_database  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "console_list.json"
@@ -211,13 +211,8 @@ class Dataset:
             yield creditor_id, name, NOW
 
     def debtor_rows(self) -> Iterator[tuple[Any, ...]]:
-        rnd = self.rnd
         for debtor_id in range(1, self.debtors + 1):
-            country = self.country[debtor_id]
-            first, last = rnd.choice(PEOPLE[country][0].split()), rnd.choice(PEOPLE[country][1].split())
-            born = date(rnd.randint(1945, 2006), rnd.randint(1, 12), rnd.randint(1, 28))
-            key = f"{first}|{last}|{born}|{debtor_id}".lower()
-            yield debtor_id, key, first, last, born, LANGUAGE_OF[country], country, NOW, NOW
+            yield debtor_row(self.rnd, debtor_id, self.country[debtor_id], NOW)
 
     def contact_point_rows(self) -> Iterator[tuple[Any, ...]]:
         for debtor_id in range(1, self.debtors + 1):

@@ -20,8 +20,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -84,6 +86,14 @@ CREDITORS = {
 PRODUCTS = ["hosting", "domain", "mobile plan", "fibre", "dsl", "vps", "sim only"]
 SETTINGS = {"FR": ("fr", "EUR"), "DE": ("de", "EUR"), "GB": ("en", "GBP"), "US": ("en", "USD")}
 COUNTRY_WEIGHTS = (("FR", 45), ("DE", 30), ("GB", 20), ("US", 5))
+
+
+def debtor_row(rnd: random.Random, debtor_id: int, country: str, now: datetime) -> tuple[Any, ...]:
+    """A debtor row as COPY takes it (debtor table), with a name and birth date of the country."""
+    first, last = rnd.choice(PEOPLE[country][0].split()), rnd.choice(PEOPLE[country][1].split())
+    born = date(rnd.randint(1945, 2006), rnd.randint(1, 12), rnd.randint(1, 28))
+    key = f"{first}|{last}|{born}|{debtor_id}".lower()
+    return debtor_id, key, first, last, born, SETTINGS[country][0], country, now, now
 
 
 def _phone(rnd: random.Random, country: str) -> str:
