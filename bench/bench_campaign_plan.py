@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_import import COUNTRY_WEIGHTS, CREDITORS, PLACES, PRODUCTS, SETTINGS, debtor_row  # noqa: E402
 from bench.scratch_db import psycopg_url, scratch_database  # noqa: E402
+from debt.phones import phone_facts  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "campaign_plan.json"
 TARGET_SECONDS, TARGET_MB = 60, 1024
@@ -117,12 +118,12 @@ class Portfolio:
             for value, valid in phones:
                 point_id += 1
                 why = None if valid else "wrong number"
-                place = (None, None, None, country)
+                place = (None, None, None, country, *phone_facts(value))
                 yield point_id, debtor_id, "phone", value, *place, valid, why, "import", NOW, NOW
             street, postcode, city = rnd.choice(PLACES[country])
             line = f"{rnd.randint(1, 180)} {street}"
             point_id += 1
-            place = (line, postcode, city, country)
+            place = (line, postcode, city, country, None, None)
             yield (
                 point_id,
                 debtor_id,
@@ -236,8 +237,8 @@ TABLES = {
     "creditor": "id name created_at",
     "debtor": "id person_key first_name last_name birth_date language country created_at updated_at",
     "contact_point": (
-        "id debtor_id kind value address_line postcode city country valid invalid_reason source created_at "
-        "updated_at"
+        "id debtor_id kind value address_line postcode city country time_zone mobile valid invalid_reason "
+        "source created_at updated_at"
     ),
     "account": (
         "id account_ref debtor_id creditor_id jurisdiction invoice_ref product currency principal interest "
@@ -340,7 +341,7 @@ def _backends(engine: Any) -> list[int]:
 
 def child(url: str, campaign_id: int, profile: bool) -> None:
     """Plan the campaign and print the figures as JSON: this process's memory, the CPU time of this
-    process, of its zone helper process and of the database's server processes."""
+    process and of the database's server processes."""
     from campaigns.planner import plan_campaign
     from core.logs import configure_logging
     from debt.db import make_engine
@@ -357,7 +358,6 @@ def child(url: str, campaign_id: int, profile: bool) -> None:
         profiler.disable()
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     rss_after, peak_after = _rss_mb(), _peak_rss_mb()
-    helper = resource.getrusage(resource.RUSAGE_CHILDREN)
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(45)
@@ -376,7 +376,6 @@ def child(url: str, campaign_id: int, profile: bool) -> None:
                 "peak_rss_growth_mb": peak_after - peak_before,
                 "cpu_seconds": {
                     "planner": cpu,
-                    "zone_helper": helper.ru_utime + helper.ru_stime,
                     "postgres": sum(_cpu_seconds(pid) for pid in _backends(engine)),
                 },
             }

@@ -12,18 +12,15 @@ and two planners never plan one campaign at once. Planning a campaign again adds
 accounts it has no target for yet.
 
 On PostgreSQL the work runs side by side: a thread reads the next chunks on a connection of its own
-(one snapshot), this thread decides, one COPY kept open takes the whole plan while the server files
-what came before, and a helper process works out the zones that need a phone number parsed. On
+(one snapshot), this thread decides, and another thread sends each chunk's targets in a COPY of its
+own while the server files them and checks their foreign keys. What a phone's number tells (its
+zone, a mobile or not) is read as stored with it, worked out once when the number was written. On
 SQLite one connection reads and inserts, chunk after chunk.
 """
 
 from __future__ import annotations
 
 import gc
-import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -32,14 +29,10 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from pathlib import Path
 from queue import Full, Queue
 from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneNumberType
-from phonenumbers.tzdata import TIMEZONE_DATA
 from sqlalchemy import Connection, Engine, Text, and_, any_, bindparam, cast, exists, func, insert, or_, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ColumnElement
@@ -49,7 +42,7 @@ from campaigns.filters import AccountFilter, account_query
 from debt.clock import utcnow
 from debt.contact_policy import RULES, WINDOW, ContactFacts, Decision, decide
 from debt.limitation import LIMITATIONS, is_time_barred
-from debt.local_zone import zone_for
+from debt.local_zone import zone_from_address
 from debt.models import (
     Account,
     AccountStatus,
@@ -69,8 +62,9 @@ from debt.models import (
     Payment,
     TargetState,
 )
-from debt.phones import FICTION_RANGES, MAIN_ZONE, region_of
+from debt.phones import is_mobile, timezone_of
 
+T = TypeVar("T")
 CHUNK_SIZE = 10_000
 PHONE_CHANNELS = frozenset({Channel.SMS, Channel.VOICE})
 NO_VALID_PHONE = "no_valid_phone"
@@ -93,7 +87,6 @@ FACT_FIELDS = (
 _KNOWN_DECISIONS = 10_000
 _ATTEMPTS, _LAST_TALK = FACT_FIELDS.index("recent_attempts"), FACT_FIELDS.index("last_conversation_at")
 _SETTLED_CAMPAIGNS = frozenset({CampaignStatus.CANCELLED, CampaignStatus.COMPLETED})
-_MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,179 +189,25 @@ def matching_accounts(
 # --- the destination ------------------------------------------------------------------------------
 
 
-def _number(e164: str) -> phonenumbers.PhoneNumber | None:
-    """A stored E.164 number as phonenumbers.parse reads it, built without the parse where that is
-    plain (two thirds of the cost of telling a mobile)."""
-    digits = e164[1:]
-    if e164.startswith("+") and digits.isascii() and digits.isdigit() and not digits.startswith("0"):
-        for length in (1, 2, 3):
-            code, national = int(digits[:length]), digits[length:]
-            if code in COUNTRY_CODE_TO_REGION_CODE and 2 <= len(national) <= 17 and national[0] != "0":
-                return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-    try:
-        return phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return None
-
-
-def _is_mobile(e164: str) -> bool:
-    number = _number(e164)
-    if number is None:
-        return False
-    if phonenumbers.number_type(number) in _MOBILE_TYPES:
-        return True
-    # The ranges kept for drama (debt.phones.FICTION_RANGES) are mobile ranges.
-    return any(
-        region_of(number) == country and first <= number.national_number <= last
-        for country, first, last in FICTION_RANGES
-    )
-
-
 class Phone(NamedTuple):
     value: str
     valid: bool
+    mobile: bool | None  # as stored with the number; None: not worked out when it was written
 
 
 def choose_phone(phones: Sequence[Phone]) -> str | None:
     """The valid phone to contact, of `phones` oldest first: a mobile first (it reaches the person, not
     the household, and takes SMS), then the newest, as the API's default destination does."""
     if len(phones) == 1:
-        value, valid = phones[0]
+        value, valid, _ = phones[0]
         return value if valid else None
-    valid = [value for value, valid in reversed(phones) if valid]
+    valid = [phone for phone in reversed(phones) if phone.valid]
     if len(valid) <= 1:
-        return valid[0] if valid else None
-    return next((value for value in valid if _is_mobile(value)), valid[0])
-
-
-# --- the zone ---------------------------------------------------------------------------------------
-# The zone of a number as debt.phones.timezone_of gives it costs a parse (60 µs): a minute for a
-# million numbers. For a country code that belongs to one region, every number gets one of the
-# zone lists phonenumbers files under the code; where timezone_of reads all of them as the same zone
-# (France, Germany, Benelux, Switzerland, Austria), the code settles it without a parse.
-
-_UNKNOWN_ZONE = "Etc/Unknown"
-
-
-def _as_timezone_of(zones: Sequence[str], region: str) -> str | None:
-    """How debt.phones.timezone_of reads phonenumbers' zones for a number of `region`."""
-    known = [zone for zone in zones if zone != _UNKNOWN_ZONE]
-    main = MAIN_ZONE.get(region)
-    if not known:
-        return main
-    if len(known) == 1:
-        return known[0]
-    return main if main in known else None
-
-
-def _zones_settled_by_code() -> dict[str, str]:
-    settled = {}
-    for code, regions in COUNTRY_CODE_TO_REGION_CODE.items():
-        prefix = str(code)
-        if len(regions) != 1:
-            continue
-        filed = [
-            zones for key, zones in TIMEZONE_DATA.items() if key.startswith(prefix) or prefix.startswith(key)
-        ]
-        answers = {_as_timezone_of(zones, regions[0]) for zones in (*filed, (_UNKNOWN_ZONE,))}
-        if len(answers) == 1 and None not in answers:
-            settled[prefix] = answers.pop()
-    return settled
-
-
-SETTLED_ZONES = _zones_settled_by_code()
-_SETTLED_PREFIXES = {f"+{code}": zone for code, zone in SETTLED_ZONES.items()}
-
-
-def settled_zone(e164: str) -> str | None:
-    """timezone_of(e164) when its country code alone settles it, else None (ask timezone_of)."""
-    # Calling codes are prefix-free: a number that starts with one has that code.
-    code = e164[:3] if e164[:3] in _SETTLED_PREFIXES else e164[:4]
-    zone = _SETTLED_PREFIXES.get(code)
-    # phonenumbers reads 2 to 17 national digits; outside, timezone_of says None.
-    if zone is None or not 2 <= len(e164) - len(code) <= 17 or not (e164.isascii() and e164[1:].isdigit()):
-        return None
-    return zone
-
-
-# --- the zones that need a parse, in a helper process -------------------------------------------
-
-# A destination whose zone zone_for works out: (phone, address country, address postcode).
-ZoneLookup = tuple[str, str | None, str | None]
-Zones = Callable[[], list[str | None]]
-# Below this many lookups in a chunk, the helper process is not worth starting.
-HELPER_FROM = 2_000
-_PROJECT = Path(__file__).resolve().parent.parent
-_HELPER = "from campaigns.planner import serve_zones; serve_zones()"
-
-
-def zones_of(lookups: Iterable[ZoneLookup]) -> list[str | None]:
-    return [zone_for(*lookup) for lookup in lookups]
-
-
-def serve_zones() -> None:
-    """The helper process: a JSON list of lookups per line in, the JSON list of their zones per line
-    out, in order, until its input ends. Requests are read ahead in a thread, so that the planner
-    never waits to hand one over."""
-    requests: Queue[str | None] = Queue()
-
-    def read() -> None:
-        for line in sys.stdin:
-            requests.put(line)
-        requests.put(None)
-
-    threading.Thread(target=read, daemon=True).start()
-    while (line := requests.get()) is not None:
-        print(json.dumps(zones_of(map(tuple, json.loads(line)))), flush=True)
-
-
-class _ZoneHelper:
-    """zone_for of the destinations their country code leaves open (50 µs each: a third of the
-    planning otherwise), worked out by a helper process while this one plans the chunk before.
-    A subprocess rather than multiprocessing, which would import the caller's main module again."""
-
-    def __init__(self) -> None:
-        self._process: subprocess.Popen[str] | None = None
-
-    def submit(self, lookups: list[ZoneLookup]) -> Zones:
-        """The zones of `lookups`, to be taken in the order they were asked for."""
-        if len(lookups) < HELPER_FROM:
-            zones = zones_of(lookups)
-            return lambda: zones
-        process = self._process or self._start()
-        assert process.stdin is not None
-        process.stdin.write(json.dumps(lookups) + "\n")
-        process.stdin.flush()
-        return self._answer
-
-    def _start(self) -> subprocess.Popen[str]:
-        path = os.pathsep.join(filter(None, (str(_PROJECT), os.environ.get("PYTHONPATH"))))
-        self._process = subprocess.Popen(  # noqa: S603 (this interpreter, a fixed command)
-            [sys.executable, "-c", _HELPER],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONPATH": path},
-        )
-        return self._process
-
-    def _answer(self) -> list[str | None]:
-        assert self._process is not None and self._process.stdout is not None
-        line = self._process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the zone helper process ended (exit code {self._process.wait()})")
-        return json.loads(line)
-
-    def close(self) -> None:
-        if self._process is None:
-            return
-        assert self._process.stdin is not None
-        self._process.stdin.close()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        return valid[0].value if valid else None
+    mobiles = (
+        phone.value for phone in valid if (is_mobile(phone.value) if phone.mobile is None else phone.mobile)
+    )
+    return next(mobiles, valid[0].value)
 
 
 def _all(conn: Connection, query: Any) -> Sequence[Any]:
@@ -389,6 +228,7 @@ class ChunkFacts:
         account_ids = [a.id for a in accounts]
         debtor_ids = {a.debtor_id for a in accounts}
         self.invalid: set[tuple[int, str]] = set()  # (debtor, phone) marked invalid
+        self.number_zones: dict[str, str | None] = {}  # as stored with the phones
         self.phones, self.addresses = self._contact_points(conn, debtor_ids)
         self.opted_out = self._opt_outs(conn, debtor_ids)
         self.unwanted_values, self.unwanted_debtors = self._do_not_contact(conn, debtor_ids)
@@ -397,7 +237,6 @@ class ChunkFacts:
         self.paid = self._acknowledgements(conn, account_ids)
         self.destinations = {debtor: choose_phone(phones) for debtor, phones in self.phones.items()}
         self._days: dict[str | None, date] = {}
-        self._zones: dict[ZoneLookup, str | None] = {}  # worked out beforehand (zone_lookups)
 
     def _contact_points(
         self, conn: Connection, debtor_ids: set[int]
@@ -412,6 +251,8 @@ class ChunkFacts:
                 ContactPoint.valid,
                 ContactPoint.country,
                 ContactPoint.postcode,
+                ContactPoint.time_zone,
+                ContactPoint.mobile,
             )
             .where(
                 _among(ContactPoint.debtor_id, debtor_ids, self._dialect),
@@ -421,10 +262,11 @@ class ChunkFacts:
         )
         phones: dict[int, list[Phone]] = defaultdict(list)
         addresses: dict[int, tuple[str | None, str | None]] = {}
-        phone = ContactKind.PHONE.value
-        for debtor_id, kind, value, valid, country, postcode in rows:
+        phone, zones = ContactKind.PHONE.value, self.number_zones
+        for debtor_id, kind, value, valid, country, postcode, zone, mobile in rows:
             if kind == phone:
-                phones[debtor_id].append(Phone(value, valid))
+                phones[debtor_id].append(Phone(value, valid, mobile))
+                zones[value] = zone
                 if not valid:
                     self.invalid.add((debtor_id, value))
             elif valid:
@@ -509,30 +351,17 @@ class ChunkFacts:
     def destination(self, account: AccountRow) -> str | None:
         return self.destinations.get(account.debtor_id)
 
-    def _zone_lookup(self, account: AccountRow, to: str) -> ZoneLookup:
-        # As facts_for: the newest valid address, in the account's jurisdiction when it names no country.
-        address = self.addresses.get(account.debtor_id)
-        country, postcode = address or (None, None)
-        return to, country or (account.jurisdiction if address else None), postcode
-
-    def zone_lookups(self) -> list[ZoneLookup]:
-        """The destinations of the chunk whose country code does not settle their zone."""
-        lookups = {}
-        for account in self.accounts:
-            to = self.destinations.get(account.debtor_id)
-            if to is not None and settled_zone(to) is None:
-                lookups[self._zone_lookup(account, to)] = None
-        return list(lookups)
-
-    def know_zones(self, lookups: list[ZoneLookup], zones: list[str | None]) -> None:
-        self._zones = dict(zip(lookups, zones, strict=True))
-
     def _zone(self, account: AccountRow, to: str) -> str | None:
-        # As facts_for: the number's zone, else the address's, else the jurisdiction's default.
-        zone = settled_zone(to)
-        if zone is None:
-            lookup = self._zone_lookup(account, to)
-            zone = self._zones[lookup] if lookup in self._zones else zone_for(*lookup)
+        # As facts_for: the number's zone, else the newest valid address's (in the account's
+        # jurisdiction when it names no country), else the jurisdiction's default.
+        zone = self.number_zones.get(to)
+        if zone is None:  # not worked out when the number was written
+            zone = timezone_of(to)
+        if not zone:
+            address = self.addresses.get(account.debtor_id)
+            if address is not None:
+                country, postcode = address
+                zone = zone_from_address(country or account.jurisdiction, postcode)
         if zone is None:
             rules = RULES.get(account.jurisdiction.upper())
             zone = rules.hours.default_tz if rules else None
@@ -724,15 +553,57 @@ def _insert(conn: Connection, targets: list[_Target], campaign_id: int, now: dat
 
 @contextmanager
 def _target_writer(conn: Connection, campaign_id: int) -> Iterator[Writer]:
-    """COPY on PostgreSQL, kept open for the whole plan; executemany elsewhere."""
+    """A COPY per chunk on PostgreSQL, sent by a thread of its own; executemany elsewhere."""
     now = utcnow()
     if conn.dialect.name != "postgresql":
         yield lambda targets: _insert(conn, targets, campaign_id, now)
         return
     driver = conn.connection.driver_connection
     assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
-        yield lambda targets: copy.write(_copy_lines(targets, campaign_id, now))
+
+    def copy_chunk(lines: str) -> None:
+        with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
+            copy.write(lines)
+
+    with _write_behind(copy_chunk) as send:
+        yield lambda targets: send(_copy_lines(targets, campaign_id, now))
+
+
+_WRITE_BEHIND = 2  # chunks
+
+
+@contextmanager
+def _write_behind(write: Callable[[T], None]) -> Iterator[Callable[[T], None]]:
+    """`write` of each item sent, in order, by a thread of its own, a few items behind: this thread
+    plans the next chunk while the server files the last one. The foreign keys of a COPY are checked
+    when the statement ends (10 s for a million targets in one COPY, in which nothing else moved);
+    a COPY per chunk has them checked chunk by chunk, beside the planning. A failure to write reaches
+    this thread at its next send or at the end; everything sent is written before the block ends."""
+    pending: Queue[tuple[T] | None] = Queue(maxsize=_WRITE_BEHIND)
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        while (item := pending.get()) is not None:
+            if not failed:
+                try:
+                    write(item[0])
+                except BaseException as exc:  # handed to the sender, which raises it
+                    failed.append(exc)
+
+    def send(item: T) -> None:
+        if failed:
+            raise failed[0]
+        pending.put((item,))
+
+    writer = threading.Thread(target=drain, name="plan-write-behind", daemon=True)
+    writer.start()
+    try:
+        yield send
+    finally:
+        pending.put(None)  # the writer keeps taking items after a failure: this never blocks for good
+        writer.join()
+    if failed:
+        raise failed[0]
 
 
 @contextmanager
@@ -782,24 +653,18 @@ class _Tally:
         self.planned, self.skipped = self.planned + planned, self.skipped + len(targets) - planned
 
 
-def _plan_chunk(
-    facts: ChunkFacts, lookups: list[ZoneLookup], zones: Zones, decider: _Decider
-) -> list[_Target]:
-    facts.know_zones(lookups, zones())
+def _plan_chunk(facts: ChunkFacts, decider: _Decider) -> list[_Target]:
     return [_plan_account(account, facts, decider) for account in facts.accounts]
 
 
 def _chunks(
-    reader: Connection, query: Any, window: PlanningWindow, chunk_size: int, zone_helper: _ZoneHelper
-) -> Generator[tuple[ChunkFacts, list[ZoneLookup], Zones], None, None]:
+    reader: Connection, query: Any, window: PlanningWindow, chunk_size: int
+) -> Generator[ChunkFacts, None, None]:
     accounts = reader.execute(query, execution_options={"stream_results": True, "yield_per": chunk_size})
     for rows in accounts.partitions():
-        facts = ChunkFacts(reader, [AccountRow._make(row) for row in rows], window)
-        lookups = facts.zone_lookups()
-        yield facts, lookups, zone_helper.submit(lookups)
+        yield ChunkFacts(reader, [AccountRow._make(row) for row in rows], window)
 
 
-T = TypeVar("T")
 _READ_AHEAD = 2  # chunks
 
 
@@ -847,19 +712,16 @@ def _plan_all(
     write: Writer,
     chunk_size: int,
 ) -> _Tally:
-    tally, decider, zone_helper = _Tally(), _Decider(window.when), _ZoneHelper()
-    chunks = _chunks(reader, query, window, chunk_size, zone_helper)
+    tally, decider = _Tally(), _Decider(window.when)
+    chunks = _chunks(reader, query, window, chunk_size)
     # Reading ahead needs a connection of its own (PostgreSQL's); SQLite's one reads and writes.
     if reader is not writing:
         chunks = _read_ahead(chunks)
-    try:
-        with closing(chunks):
-            for facts, lookups, zones in chunks:
-                targets = _plan_chunk(facts, lookups, zones, decider)
-                write(targets)
-                tally.add(targets)
-    finally:
-        zone_helper.close()
+    with closing(chunks):
+        for facts in chunks:
+            targets = _plan_chunk(facts, decider)
+            write(targets)
+            tally.add(targets)
     return tally
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from debt.addresses import Address
 from debt.models import Account, AccountStatus, AuditEntry, ContactKind, ContactPoint, Creditor, Debtor
+from debt.phones import phone_facts
 from debt.text import fold
 
 IMPORT_ACTION = "portfolio.import"
@@ -352,11 +353,12 @@ def _contact_values(row: PortfolioRow) -> list[dict[str, Any]]:
     empty = {"address_line": None, "postcode": None, "city": None}
     contacts = []
     if row.phone:
-        contacts.append(
-            {"kind": ContactKind.PHONE.value, "value": row.phone, **empty, "country": row.phone_region}
-        )
+        phone = {"kind": ContactKind.PHONE.value, "value": row.phone, **empty, "country": row.phone_region}
+        zone, mobile = phone_facts(row.phone)
+        contacts.append(phone | {"time_zone": zone, "mobile": mobile})
     if row.email:
-        contacts.append({"kind": ContactKind.EMAIL.value, "value": row.email, **empty, "country": None})
+        email = {"kind": ContactKind.EMAIL.value, "value": row.email, **empty, "country": None}
+        contacts.append(email | {"time_zone": None, "mobile": None})
     if row.address:
         a = row.address
         contacts.append(
@@ -367,6 +369,8 @@ def _contact_values(row: PortfolioRow) -> list[dict[str, Any]]:
                 "postcode": a.postcode or None,
                 "city": a.city,
                 "country": a.country,
+                "time_zone": None,
+                "mobile": None,
             }
         )
     return contacts

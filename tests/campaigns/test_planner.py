@@ -5,7 +5,8 @@ again, the edges of the campaign window, and the same on the real PostgreSQL."""
 from __future__ import annotations
 
 import dataclasses
-import random
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -15,20 +16,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, select
 
 from campaigns import planner
 from campaigns.filters import AccountFilter
 from campaigns.planner import (
-    SETTLED_ZONES,
     AccountRow,
     ChunkFacts,
     PlanningWindow,
     PlanSummary,
     matching_accounts,
     plan_campaign,
-    settled_zone,
 )
 from core.settings import get_settings
 from debt.contact_policy import ContactFacts, Decision, decide, facts_for
@@ -50,7 +49,6 @@ from debt.models import (
     TargetState,
 )
 from debt.outcomes import record_opt_out
-from debt.phones import timezone_of
 from tests.factories import make_account
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -582,7 +580,7 @@ def test_bad_calls_are_refused(engine: Engine, session: Session) -> None:
         plan_campaign(engine, 999, AT)
 
 
-# --- the machinery: facts, zones, the helper process, reading ahead --------------------------------------
+# --- the machinery: facts, zones, reading ahead --------------------------------------
 
 
 def test_the_planner_knows_every_fact_of_the_policy() -> None:
@@ -590,21 +588,24 @@ def test_the_planner_knows_every_fact_of_the_policy() -> None:
     assert tuple(f.name for f in dataclasses.fields(ContactFacts)) == planner.FACT_FIELDS
 
 
-def test_zones_worked_out_by_the_helper_process_change_nothing(
-    engine: Engine, session: Session, portfolio: dict[str, Account], monkeypatch: pytest.MonkeyPatch
+def test_phones_whose_facts_were_never_worked_out_are_planned_the_same(
+    engine: Engine, session: Session, portfolio: dict[str, Account]
 ) -> None:
-    inline = _campaign(session)
-    plan_campaign(engine, inline.id, AT)  # type: ignore[arg-type]
-    monkeypatch.setattr(planner, "HELPER_FROM", 1)
-    helped = _campaign(session)
-    plan_campaign(engine, helped.id, AT, chunk_size=3)  # type: ignore[arg-type]
+    stored = _campaign(session)
+    plan_campaign(engine, stored.id, AT)  # type: ignore[arg-type]
+    # Rows written by another tool (COPY, a restore) carry no zone and no kind: the planner works
+    # them out.
+    session.execute(update(ContactPoint).values(time_zone=None, mobile=None))
+    session.commit()
+    worked_out = _campaign(session)
+    plan_campaign(engine, worked_out.id, AT, chunk_size=3)  # type: ignore[arg-type]
 
     def plan(campaign: Campaign) -> dict[str, tuple[Any, ...]]:
         targets = _targets(session, campaign.id)  # type: ignore[arg-type]
         return {ref: (t.channel, t.to, t.state, t.due_at, t.last_reason) for ref, t in targets.items()}
 
-    assert plan(helped) == plan(inline)
-    assert plan(helped)["US_NIGHT"][3] == datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+    assert plan(worked_out) == plan(stored)
+    assert plan(stored)["US_NIGHT"][3] == datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 
 
 def test_a_failure_while_reading_ahead_reaches_the_planner() -> None:
@@ -616,6 +617,46 @@ def test_a_failure_while_reading_ahead_reaches_the_planner() -> None:
     assert next(read) == 1
     with pytest.raises(RuntimeError, match="went away"):
         next(read)
+
+
+def test_writing_behind_writes_everything_in_order_before_the_block_ends() -> None:
+    written: list[int] = []
+
+    def slow_write(n: int) -> None:
+        time.sleep(0.01)
+        written.append(n)
+
+    with planner._write_behind(slow_write) as send:
+        for n in range(20):
+            send(n)
+    assert written == list(range(20))
+
+
+def test_a_failure_while_writing_behind_reaches_the_planner() -> None:
+    written: list[int] = []
+
+    def write(n: int) -> None:
+        if n == 3:
+            raise RuntimeError("COPY refused: foreign key")
+        written.append(n)
+
+    with pytest.raises(RuntimeError, match="foreign key"), planner._write_behind(write) as send:
+        for n in range(100):
+            send(n)
+            time.sleep(0.005)
+    assert written == [0, 1, 2]  # nothing after the failure
+    # A failure of the last item is raised when the block ends.
+    with pytest.raises(RuntimeError, match="foreign key"), planner._write_behind(write) as send:
+        send(3)
+
+
+def test_an_error_while_planning_still_ends_the_writer() -> None:
+    written: list[int] = []
+    with pytest.raises(ValueError, match="planning"), planner._write_behind(written.append) as send:
+        send(1)
+        raise ValueError("planning failed")
+    assert written == [1]
+    assert not [t for t in threading.enumerate() if t.name == "plan-write-behind"]
 
 
 def test_reading_ahead_stops_when_the_planner_stops() -> None:
@@ -630,22 +671,6 @@ def test_reading_ahead_stops_when_the_planner_stops() -> None:
     assert next(read) == 0
     read.close()
     assert len(produced) < 10
-
-
-# --- zones without parsing ----------------------------------------------------------------------------
-
-
-def test_the_settled_zones_are_those_of_timezone_of() -> None:
-    rnd = random.Random(20261125)
-    for code in [*SETTLED_ZONES, "44", "1", "34", "262"]:
-        for length in range(0, 20):
-            for _ in range(30):
-                number = f"+{code}" + "".join(rnd.choice("0123456789") for _ in range(length))
-                zone = settled_zone(number)
-                assert zone is None or zone == timezone_of(number), number
-                assert (zone is not None) == (code in SETTLED_ZONES and 2 <= length <= 17), number
-    for odd in ("", "+", "33612345678", "+0336123456", "+33 612345678", "+３３612345678"):
-        assert settled_zone(odd) is None
 
 
 # --- the real PostgreSQL --------------------------------------------------------------------------------

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlmodel import Session, select
 
-from debt.phones import PhoneError, normalise_phone, timezone_of
+from debt.db import make_engine
+from debt.models import ContactKind, ContactPoint
+from debt.phones import (
+    NO_ZONE,
+    SETTLED_ZONES,
+    PhoneError,
+    _timezone_by_parse,
+    is_mobile,
+    normalise_phone,
+    settled_zone,
+    timezone_of,
+)
+from tests.factories import make_account
 
 
 @pytest.mark.parametrize(
@@ -83,3 +98,57 @@ def test_normalising_is_idempotent(digits: int, kind: str) -> None:
 )
 def test_timezone_of_a_number(e164: str, zone: str | None) -> None:
     assert timezone_of(e164) == zone
+
+
+def test_the_zones_settled_by_country_code_are_those_a_parse_tells() -> None:
+    rnd = random.Random(20261125)
+    for code in [*SETTLED_ZONES, "44", "1", "34", "262"]:
+        for length in range(0, 20):
+            for _ in range(30):
+                number = f"+{code}" + "".join(rnd.choice("0123456789") for _ in range(length))
+                zone = settled_zone(number)
+                assert zone is None or zone == _timezone_by_parse(number), number
+                assert (zone is not None) == (code in SETTLED_ZONES and 2 <= length <= 17), number
+                assert timezone_of(number) == _timezone_by_parse(number), number
+    for odd in ("", "+", "33612345678", "+0336123456", "+33 612345678", "+３３612345678"):
+        assert settled_zone(odd) is None
+
+
+def test_a_phone_keeps_its_zone_and_kind_as_it_is_written(sqlite_url: str) -> None:
+    with Session(make_engine(sqlite_url)) as session:
+        debtor_id = make_account(session, phone="+13105550143").debtor_id
+        toll_free = ContactPoint(debtor_id=debtor_id, kind=ContactKind.PHONE, value="+18005550100")
+        session.add(toll_free)
+        session.commit()
+        points = session.exec(select(ContactPoint).where(ContactPoint.debtor_id == debtor_id)).all()
+        facts = {point.value: (point.time_zone, point.mobile) for point in points}
+        assert facts == {
+            "+13105550143": ("America/Los_Angeles", True),
+            "+18005550100": (NO_ZONE, False),
+            "jeanne.dupont@example.fr": (None, None),
+            "12 rue des Lilas, 75011 Paris": (None, None),
+        }
+        toll_free.value = "+12125550143"  # a number corrected in place: its facts follow
+        session.add(toll_free)
+        session.commit()
+        assert (toll_free.time_zone, toll_free.mobile) == ("America/New_York", True)
+
+
+@pytest.mark.parametrize(
+    ("e164", "mobile"),
+    [
+        ("+33612345678", True),
+        ("+33142685300", False),
+        ("+33639981234", True),  # fiction range: mobile
+        ("+447700900123", True),  # fiction range: mobile
+        ("+442079460123", False),
+        ("+4915228817123", True),
+        ("+493012345678", False),
+        ("+12125550143", True),  # fixed line or mobile: US numbers do not tell
+        ("+18005550100", False),
+        ("+0123", False),
+        ("not a number", False),
+    ],
+)
+def test_a_mobile_is_told_apart(e164: str, mobile: bool) -> None:
+    assert is_mobile(e164) is mobile

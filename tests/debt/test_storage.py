@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
 import debt.models  # noqa: F401
 from debt.conversations import add_turn, close_inactive, flags_of, open_conversation, set_flag
-from debt.db import make_engine, migrate
+from debt.db import alembic_config, make_engine, migrate
 from debt.models import Account, Channel, ConversationFlag, ConversationStatus, Turn, TurnRole
 from tests.factories import make_account
 
@@ -113,3 +116,46 @@ def test_naive_datetimes_are_refused(sqlite_url: str) -> None:
         with pytest.raises(Exception, match="naive datetime"):
             session.commit()
     engine.dispose()
+
+
+def test_phones_already_on_file_get_their_zone_and_kind_from_the_migration(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'before-zones.db'}"
+    command.upgrade(alembic_config(url), "0011")
+    engine = make_engine(url)
+    points = [
+        ("phone", "+33612345678"),  # settled by the country code
+        ("phone", "+33142685300"),
+        ("phone", "+14155550123"),  # a US area: a parse tells
+        ("phone", "+18005550100"),  # US toll-free: no zone
+        ("email", "a@example.org"),
+        ("address", "1 rue de la Paix 75002 Paris"),
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO debtor (person_key, first_name, last_name, language, country, created_at,"
+                " updated_at) VALUES ('k', 'A', 'B', 'fr', 'FR', '2026-01-01', '2026-01-01')"
+            )
+        )
+        for kind, value in points:
+            conn.execute(
+                text(
+                    "INSERT INTO contact_point (debtor_id, kind, value, valid, source, created_at,"
+                    " updated_at) VALUES (1, :kind, :value, 1, 'import', '2026-01-01', '2026-01-01')"
+                ),
+                {"kind": kind, "value": value},
+            )
+    engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT value, time_zone, mobile FROM contact_point")).all()
+    engine.dispose()
+    assert {value: (zone, mobile) for value, zone, mobile in rows} == {
+        "+33612345678": ("Europe/Paris", True),
+        "+33142685300": ("Europe/Paris", False),  # a Paris landline
+        "+14155550123": ("America/Los_Angeles", True),  # US numbers may be either: "fixed line or mobile"
+        "+18005550100": ("", False),
+        "a@example.org": (None, None),
+        "1 rue de la Paix 75002 Paris": (None, None),
+    }

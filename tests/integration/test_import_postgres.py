@@ -17,6 +17,7 @@ from bench.bench_import import generate
 from cli.portfolio import import_file, import_stream
 from debt.db import engine_for
 from debt.models import Account, AuditEntry, ContactPoint, Creditor, Debtor
+from debt.phones import phone_facts
 from tests.portfolio_files import FR_LINE, GB_LINE, TODAY, line, portfolio_csv
 
 pytestmark = pytest.mark.postgres
@@ -47,6 +48,11 @@ def test_a_generated_portfolio_imports_and_reimports_unchanged(pg_url: str, tmp_
         # Rows written by COPY carry every column the ORM expects.
         account = session.exec(select(Account).order_by(Account.id)).first()
         assert account is not None and account.status == "open" and account.created_at.tzinfo is not None
+        # Every phone written by COPY carries its zone (US numbers included, whose zone needs a parse)
+        # and whether it is a mobile.
+        phones = session.exec(select(ContactPoint).where(ContactPoint.kind == "phone")).all()
+        assert all((phone.time_zone, phone.mobile) == phone_facts(phone.value) for phone in phones)
+        assert {phone.time_zone for phone in phones if phone.value.startswith("+1")} - {None, ""}
         # The sequences moved with the COPY: an ordinary insert still gets a fresh id.
         debtor = Debtor(person_key="new|person|2000-01-01", first_name="New", last_name="Person")
         session.add(debtor)
