@@ -47,7 +47,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -97,26 +97,66 @@ class Phase:
     errors: Counter = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
     wall_s: float = 0.0
+    cpu_s: dict[str, float] = field(default_factory=dict)  # per process of the stack, over the phase
 
     def fail(self, kind: str, detail: str) -> None:
         self.errors[kind] += 1
         if len(self.error_samples) < 5:
             self.error_samples.append(f"{kind}: {detail}"[:300])
 
-    async def timed_post(self, client: httpx.AsyncClient, url: str, **request: Any) -> httpx.Response | None:
-        """One request, its latency kept; None (and the failure counted) unless it answered 200."""
+    async def timed_post(self, client: aiohttp.ClientSession, url: str, **request: Any) -> str | None:
+        """One request, its latency kept; its body, or None (the failure counted) unless it answered 200."""
         started = time.perf_counter()
         try:
-            response = await client.post(url, **request)
-        except httpx.HTTPError as exc:
+            async with client.post(url, **request) as response:
+                status, text = response.status, await response.text()
+        except (aiohttp.ClientError, TimeoutError) as exc:
             self.latencies_ms.append((time.perf_counter() - started) * 1000)
             self.fail("exception", f"{type(exc).__name__}: {exc}")
             return None
         self.latencies_ms.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            self.fail(f"http_{response.status_code}", response.text)
+        if status != 200:
+            self.fail(f"http_{status}", text)
             return None
-        return response
+        return text
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def stack_cpu(database_url: str) -> dict[str, float]:
+    """CPU seconds (user + system) so far of the stack's processes, found by the database they were
+    started with: the gateway (uvicorn), `rasa run`, the action server (rasa_sdk, with the worker
+    processes Sanic starts for it)."""
+    marker = f"DATABASE_URL={database_url}".encode()
+    found: dict[int, tuple[str | None, int, float]] = {}  # pid: kind, parent, CPU seconds
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone, or not ours to read
+            continue
+        kind = (
+            "actions"
+            if b"rasa_sdk" in command
+            else "gateway"
+            if b"uvicorn" in command
+            else "rasa"
+            if b"rasa" in command and b"bash" not in command
+            else None
+        )
+        found[int(entry.name)] = (kind, int(fields[1]), (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS)
+    cpu: Counter = Counter()
+    for kind, parent, seconds in found.values():
+        while kind is None and parent in found:  # a worker process: its parent's kind
+            kind, parent, _ = found[parent]
+        if kind is not None:
+            cpu[kind] += seconds
+    return dict(cpu)
 
 
 def texts_for(turns: int) -> list[str]:
@@ -142,7 +182,7 @@ def seed(database_url: str, count: int) -> list[Person]:
 
 
 async def gateway_conversation(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     base: str,
     token: str,
     person: Person,
@@ -156,16 +196,16 @@ async def gateway_conversation(
         if n and pause:
             await asyncio.sleep(pause)  # the person reads the reply and types the next text
         body, headers = peer.request(text)  # signed (and a new MessageSid) before the clock starts
-        response = await phase.timed_post(client, base + SMS_ROUTE, content=body, headers=headers)
-        if response is None:
+        answer = await phase.timed_post(client, base + SMS_ROUTE, data=body, headers=headers)
+        if answer is None:
             continue
         try:
-            replies = twiml_messages(response.text)
+            replies = twiml_messages(answer)
         except ET.ParseError as exc:
-            phase.fail("bad_twiml", f"{exc}: {response.text}")
+            phase.fail("bad_twiml", f"{exc}: {answer}")
             continue
         if not any(r.strip() for r in replies):
-            phase.fail("empty_twiml", f"{text!r} -> {response.text}")
+            phase.fail("empty_twiml", f"{text!r} -> {answer}")
         elif any(HOLDING in r for r in replies):
             phase.fail("holding_reply", f"{text!r} -> {replies}")
         if show:
@@ -175,7 +215,7 @@ async def gateway_conversation(
 
 
 async def rasa_conversation(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     base: str,
     person: Person,
     texts: list[str],
@@ -190,12 +230,12 @@ async def rasa_conversation(
             await asyncio.sleep(pause)
         # The gateway also sends its conversation id and a turn reference; Rasa only stores them.
         payload = {"sender": sender, "message": text, "metadata": {**metadata, "turn_ref": f"bench:{n}"}}
-        response = await phase.timed_post(client, f"{base}/webhooks/rest/webhook", json=payload)
-        if response is None:
+        answer = await phase.timed_post(client, f"{base}/webhooks/rest/webhook", json=payload)
+        if answer is None:
             continue
-        replies = [m.get("text") or "" for m in response.json() if isinstance(m, dict)]
+        replies = [m.get("text") or "" for m in json.loads(answer) if isinstance(m, dict)]
         if not any(r.strip() for r in replies):
-            phase.fail("empty_reply", f"{text!r} -> {response.text}")
+            phase.fail("empty_reply", f"{text!r} -> {answer}")
         if show:
             print(f"  > {text}")
             for reply in replies:
@@ -211,13 +251,14 @@ async def run_phase(
     texts: list[str],
     show: bool = False,
     pause: float = 0.0,
+    database_url: str | None = None,
 ) -> Phase:
     """`level` workers, each taking the next person's whole conversation until none is left."""
     phase = Phase(side, level, round_no)
     queue = list(reversed(people))
-    limits = httpx.Limits(max_connections=level + 10, max_keepalive_connections=level + 10)
-
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+    # aiohttp rather than httpx: the simulated people share the machine with the stack they measure.
+    connector = aiohttp.TCPConnector(limit=level + 10)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as client:
 
         async def worker(n: int) -> None:
             await asyncio.sleep(n * pause / level)  # with pauses, people do not all text at once
@@ -230,9 +271,14 @@ async def run_phase(
                 else:
                     await rasa_conversation(client, stack["rasa"], person, texts, phase, show, pause)
 
-        started = time.perf_counter()
+        cpu_before = stack_cpu(database_url) if database_url else {}
+        started, own_cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker(n) for n in range(level)))
         phase.wall_s = time.perf_counter() - started
+        if database_url:
+            cpu_after = stack_cpu(database_url)
+            phase.cpu_s = {kind: cpu_after[kind] - cpu_before.get(kind, 0.0) for kind in cpu_after}
+            phase.cpu_s["load"] = time.process_time() - own_cpu  # this process: the simulated people
     return phase
 
 
@@ -245,6 +291,7 @@ def side_summary(phases: list[Phase]) -> dict:
     values = [v for p in phases for v in p.latencies_ms]
     errors: Counter = sum((p.errors for p in phases), Counter())
     wall = sum(p.wall_s for p in phases)
+    cpu: Counter = sum((Counter(p.cpu_s) for p in phases), Counter())
     return {
         "requests": len(values),
         "errors": sum(errors.values()),
@@ -257,6 +304,10 @@ def side_summary(phases: list[Phase]) -> dict:
         "max_ms": round(max(values), 1),
         "p50_ms_by_round": [round(statistics.median(p.latencies_ms), 1) for p in phases],
         "turns_per_s_by_round": [round(len(p.latencies_ms) / p.wall_s, 1) for p in phases],
+        # The stack's processes' CPU per turn (the gateway's is ~0 on the Rasa side: not in the path).
+        "cpu_ms_per_turn": {
+            kind: round(1000 * seconds / len(values), 2) for kind, seconds in sorted(cpu.items())
+        },
     }
 
 
@@ -369,7 +420,16 @@ def main() -> int:
                     for side in order:
                         batch = [next(people) for _ in range(per_phase[level])]
                         phase = asyncio.run(
-                            run_phase(side, level, round_no, batch, stack, texts, pause=args.pause)
+                            run_phase(
+                                side,
+                                level,
+                                round_no,
+                                batch,
+                                stack,
+                                texts,
+                                pause=args.pause,
+                                database_url=database_url,
+                            )
                         )
                         phases.append(phase)
                         print(
@@ -457,6 +517,9 @@ def report(
     }
 
 
+_KINDS = ("gateway", "rasa", "actions", "load")
+
+
 def print_markdown(results: dict) -> None:
     machine = results["machine"]
     seconds = results["pause_between_texts_s"]
@@ -484,6 +547,14 @@ def print_markdown(results: dict) -> None:
             f"| {r['p50_ms']} / {r['p95_ms']} / {r['p99_ms']} "
             f"| {row['overhead_p50_ms']:+} ({row['ratio_p50']}×) |"
         )
+    print("\nCPU per turn, ms (the stack's processes over each side's phases):\n")
+    print("| conversations at once | side | " + " | ".join(_KINDS) + " | all |")
+    print("|--:|:--|" + "--:|" * (len(_KINDS) + 1))
+    for level, row in results["levels"].items():
+        for side in ("gateway", "rasa"):
+            cpu = row[side]["cpu_ms_per_turn"]
+            cells = " | ".join(f"{cpu.get(kind, 0.0):.1f}" for kind in _KINDS)
+            print(f"| {level} | {side} | {cells} | {sum(cpu.values()):.1f} |")
     recorded = results["gateway_database"]
     print(
         f"\nGateway database: {recorded['debtor_turns']} debtor turns, {recorded['unanswered']} unanswered, "

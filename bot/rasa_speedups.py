@@ -57,10 +57,20 @@ vCPU). The shares below are of Rasa's CPU before them.
    in which dask called the nodes; later runs of that shape call the same nodes in the same order
    on the same inputs, and return what dask would. A graph not of the form Rasa builds (a node
    taking anything but other nodes' outputs) still goes through dask.
+
+8. The action server's connections. `EndpointConfig.request` opens a new aiohttp session, so a new
+   TCP connection, for every call, and Rasa calls the action server two to five times a turn: a
+   connection set up and torn down each time, on both sides. Here each endpoint keeps one session
+   per event loop, made as Rasa makes it (the endpoint's headers, basic auth, timeout), whose
+   connections stay open between calls for at most `KEEPALIVE_SECONDS`, well below the servers' own
+   idle limits (Sanic's: 120 s), so a request is never sent down a connection the server is
+   closing. The request itself is Rasa's, line for line. Over 800 turns, 10 in flight: Rasa 14.0 →
+   12.0 ms of CPU a turn, the action server 8.8 → 7.0.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import copyreg
 import json
@@ -71,6 +81,7 @@ from contextvars import ContextVar
 from functools import cache, lru_cache
 from typing import Any
 
+import aiohttp
 import dask
 import dask.callbacks
 import numpy as np
@@ -78,6 +89,7 @@ from jsonschema import exceptions
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.processor import MessageProcessor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
@@ -90,6 +102,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.shared.utils.schemas.events import EVENTS_SCHEMA
+from rasa.utils.endpoints import EndpointConfig
 from scipy.sparse import csr_matrix, hstack, vstack
 
 logger = logging.getLogger("rasa.engine.runner.dask")  # Rasa's own logger for these lines
@@ -381,6 +394,53 @@ def _run_graph(
         raise GraphRunError("Error running runner.") from e
 
 
+# 8. The action server's connections.
+
+KEEPALIVE_SECONDS = 2.0
+_request = EndpointConfig.request
+
+
+def _kept_session(self: EndpointConfig) -> aiohttp.ClientSession:
+    """This endpoint's session for the running loop, as Rasa's `session()` makes it, kept open."""
+    loop = asyncio.get_running_loop()
+    kept = self.__dict__.get("_collect_session")
+    if kept is not None and kept[0] is loop and not kept[1].closed:
+        return kept[1]
+    auth = (
+        aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+        if self.basic_auth
+        else None
+    )
+    session = aiohttp.ClientSession(
+        headers=self.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+    )
+    self.__dict__["_collect_session"] = (loop, session)
+    return session
+
+
+class _Unclosed:
+    """What `async with self.session()` sees: the kept session, not closed when the block ends."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+async def _request_on_kept_session(self: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
+    # Rasa's request, whose `self.session()` now hands over the kept session.
+    view = copy.copy(self)
+    view.session = lambda: _Unclosed(_kept_session(self))  # type: ignore[method-assign]
+    return await _request(view, *args, **kwargs)
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
@@ -390,3 +450,4 @@ def apply() -> None:
     Slot.__copy__ = _copy_slot  # type: ignore[attr-defined]
     LogisticRegressionClassifier._create_X = _create_X  # type: ignore[method-assign]
     DaskGraphRunner.run = _run_graph  # type: ignore[method-assign]
+    EndpointConfig.request = _request_on_kept_session  # type: ignore[method-assign]

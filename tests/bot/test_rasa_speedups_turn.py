@@ -311,6 +311,95 @@ def test_the_tracker_rasa_saved_is_kept_for_its_own_request_only() -> None:
     assert report == {"kept": [True, True], "stored": True}
 
 
+def test_endpoint_requests_answer_as_rasas_over_kept_connections() -> None:
+    report = in_rasa(
+        """
+        import asyncio, json
+        from aiohttp import web
+        from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+        from bot import rasa_speedups
+
+        peers = []  # the client's address of each request: one per connection
+
+        async def webhook(request):
+            peers.append(request.transport.get_extra_info("peername")[1])
+            body = await request.json()
+            seen = {"auth": request.headers.get("Authorization"), "token": request.query.get("token")}
+            return web.json_response({"echo": body, **seen})
+
+        async def missing(request):
+            peers.append(request.transport.get_extra_info("peername")[1])
+            return web.Response(status=404, text="no such action")
+
+        async def plain(request):
+            peers.append(request.transport.get_extra_info("peername")[1])
+            return web.Response(text="not json")
+
+        async def closing(request):
+            peers.append(request.transport.get_extra_info("peername")[1])
+            return web.json_response({"ok": True}, headers={"Connection": "close"})
+
+        async def calls(endpoint):
+            answers = []
+            for body in ({"n": 1}, {"n": 2}, {"n": 3}):
+                answers.append(await endpoint.request(json=body, method="post", subpath="webhook"))
+            try:
+                await endpoint.request(json={}, method="post", subpath="missing")
+            except ClientResponseError as exc:
+                answers.append(["refused", exc.status, exc.message])
+            answers.append(await endpoint.request(json={}, method="post", subpath="plain"))
+            return answers
+
+        async def main():
+            app = web.Application()
+            app.add_routes([web.post("/webhook", webhook), web.post("/missing", missing)])
+            app.add_routes([web.post("/plain", plain), web.post("/closing", closing)])
+            runner = web.AppRunner(app)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = site._server.sockets[0].getsockname()[1]
+            login = {"username": "rasa", "password": "secret"}
+            endpoint = EndpointConfig(f"http://127.0.0.1:{port}", token="t0k", basic_auth=login)
+            rasas = await calls(endpoint)
+            rasas_connections = len(set(peers))
+            rasa_speedups.KEEPALIVE_SECONDS = 0.3
+            rasa_speedups.apply()
+            peers.clear()
+            kept = await calls(endpoint)
+            kept_connections, kept_port = len(set(peers)), peers[-1]
+            peers.clear()
+            await asyncio.sleep(0.6)  # idle longer than the keep-alive: a new connection, no error
+            after_idle = await endpoint.request(json={"n": 4}, method="post", subpath="webhook")
+            closed = [await endpoint.request(json={}, method="post", subpath="closing") for _ in range(3)]
+            await runner.cleanup()
+            return {
+                "same": rasas == kept,
+                "answers": kept,
+                "connections": [rasas_connections, kept_connections, len(set(peers))],
+                "idle_port_new": peers[0] != kept_port,
+                "after_idle": after_idle["echo"],
+                "closed": closed,
+            }
+
+        print(json.dumps(asyncio.run(main())))
+        """
+    )
+    assert report["same"], report["answers"]
+    auth = "Basic cmFzYTpzZWNyZXQ="
+    assert report["answers"] == [
+        *({"echo": {"n": n}, "auth": auth, "token": "t0k"} for n in (1, 2, 3)),
+        ["refused", 404, "Not Found"],
+        None,
+    ]
+    # Rasa's own: a connection per request; kept: one for all five. After the idle time a new one,
+    # which the server then closes after its first answer: a new one for each of the next two.
+    assert report["connections"] == [5, 1, 3]
+    assert report["idle_port_new"]
+    assert report["after_idle"] == {"n": 4}
+    assert report["closed"] == [{"ok": True}] * 3
+
+
 @pytest.mark.skipif(not MODEL.exists(), reason="no trained model (scripts/train.sh)")
 def test_the_trained_model_understands_the_same_with_the_speedups() -> None:
     report = in_rasa(
