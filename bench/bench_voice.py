@@ -97,8 +97,8 @@ class ScriptedVosk:
         self._vosk.finish()
         return self._replay.finish()
 
-    def warm(self) -> None:
-        self._vosk.warm()
+    def warm(self, speech: bytes = b"") -> None:
+        self._vosk.warm(speech)
 
     def set_grammar(self, phrases: list[str] | None) -> None:
         self._vosk.set_grammar(phrases)

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     vosk_model_path_en: Path | None = None
     # Silence that ends an utterance when the recognizer has not ended it itself.
     voice_end_silence_ms: int = Field(default=600, ge=200, le=3000)
+    # The recognizer decodes the start of the call's first reply while it plays, so that the caller's
+    # first answer is heard at the cost of a later one (10 calls: p95 449 -> 88 ms), for ~11 MB more
+    # per call early in the call (BENCHMARKS.md). Off: the first utterance pays it.
+    voice_warm_on_greeting: bool = True
     # No speech for this long: the call ends politely.
     voice_silence_hangup_seconds: float = Field(default=20.0, ge=5, le=120)
     # Synthesis of one reply must finish within this, else the fallback prompt is played.

@@ -51,8 +51,9 @@ class Recognizer(Protocol):
         """The call's audio has ended: the utterance still pending, if any."""
         ...
 
-    def warm(self) -> None:
-        """Prepare for the first utterance (called once, on the recognizer's thread, while the call opens)."""
+    def warm(self, speech: bytes = b"") -> None:
+        """Prepare for the first utterance, on the recognizer's thread while the call opens; `speech`:
+        PCM16 of some speech in the call's language (the greeting as it plays), decoded and dropped."""
         ...
 
     def set_grammar(self, phrases: list[str] | None) -> None:
@@ -139,10 +140,17 @@ class VoskRecognizer:
     def finish(self) -> Utterance | None:
         return self._close(self._current.FinalResult())
 
-    def warm(self) -> None:
-        # A fresh Kaldi decoder spends most of a second on its first audio: better on half a second of
-        # silence while the greeting plays than on the caller's first words.
-        self._free.AcceptWaveform(bytes(RATE))
+    def warm(self, speech: bytes = b"") -> None:
+        # A fresh recognizer composes its lookahead graph as it decodes: its first utterance costs about
+        # 1.4 s of CPU, later ones 0.3-0.8 s (bench/bench_recognizer_memory.py). Decoding speech while
+        # the greeting plays does that work before the caller speaks (first utterance: about 0.5 s);
+        # silence composes nothing. FinalResult drops what was decoded (Reset alone would let its last
+        # words into the next utterance). Never in the middle of the caller's own utterance.
+        if self.speaking:
+            return
+        self._free.AcceptWaveform(bytes(RATE) + speech)
+        if speech:
+            self._free.FinalResult()
         self._free.Reset()
 
     def set_grammar(self, phrases: list[str] | None) -> None:
@@ -191,6 +199,7 @@ class ReplayRecognizer:
         self._end_silence_ms = end_silence_ms
         self._activity = VoiceActivity()
         self.grammar: list[str] | None = None  # what a real recognizer would be listening for
+        self.warmed_on: list[bytes] = []  # what it was given to warm on (the call's first reply)
 
     @property
     def speaking(self) -> bool:
@@ -203,8 +212,8 @@ class ReplayRecognizer:
     def finish(self) -> Utterance | None:
         return self._next() if self._activity.speaking else None
 
-    def warm(self) -> None:
-        pass
+    def warm(self, speech: bytes = b"") -> None:
+        self.warmed_on.append(speech)
 
     def set_grammar(self, phrases: list[str] | None) -> None:
         self.grammar = phrases

@@ -24,7 +24,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 from core.logs import get_logger
 from core.settings import Settings
 from voice import call_store
-from voice.audio import FRAME_BYTES, FRAME_MS, frames, ulaw_to_pcm16
+from voice.audio import FRAME_BYTES, FRAME_MS, RATE, frames, ulaw_to_pcm16
 from voice.call_flow import CallFlow, Step
 from voice.call_store import CallView
 from voice.keypad import YES_NO, keypad_text
@@ -52,13 +52,19 @@ MARK_WAIT_SECONDS = 10.0
 # Frames sent ahead of real time: Twilio plays from its buffer, a little slack absorbs a busy loop.
 LEAD_FRAMES = 5
 SPEECH_FAILED = "speech_failed"
+# A stream that starts with this custom parameter comes back from the advisors' queue nobody answered:
+# the session offers a callback before it listens (one voice for the whole call).
+RESUME, NO_ADVISOR = "resume", "no_advisor"
+# Seconds of the call's first reply that the recognizer decodes while it plays (voice/recognizer.py).
+WARM_ON_SPEECH_S = 2
 
 
 @dataclass(frozen=True)
 class _Next:
-    """What the dialogue does next: open the call, answer what was said (or typed), or give up on a fault."""
+    """What the dialogue does next: open the call, answer what was said (or typed), offer a callback when
+    no advisor took the call, or give up on a fault."""
 
-    kind: str  # "open", "said", "fault"
+    kind: str  # "open", "said", NO_ADVISOR (text: the attempt), "fault"
     text: str = ""
     bot_text: str | None = None
     heard_at: float | None = None  # when the caller frame that ended the utterance arrived
@@ -89,6 +95,7 @@ class StreamSession:
         self._reader = MediaStreamReader()
         self._asr = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asr")
         self._recognizer: Recognizer | None = None
+        self._warmed_on_speech = not settings.voice_warm_on_greeting
         self._call: CallView | None = None
         self._stream_sid = ""
         self._turns: asyncio.Queue[_Next] = asyncio.Queue()
@@ -191,7 +198,9 @@ class StreamSession:
         opened, self._turn_number = await self._flow.db(
             call_store.dialogue_progress, call.conversation_id, call.call_sid
         )
-        if not opened:
+        if event.custom_parameters.get(RESUME) == NO_ADVISOR:  # back from the advisors' queue
+            self._turns.put_nowait(_Next(NO_ADVISOR, event.custom_parameters.get("attempt", "1")))
+        elif not opened:
             self._turns.put_nowait(_Next("open"))
         return True
 
@@ -267,6 +276,8 @@ class StreamSession:
                     continue
                 if next_step.kind == "open":
                     step = await self._flow.start(self._call)
+                elif next_step.kind == NO_ADVISOR:
+                    step = await self._flow.no_advisor(self._call, attempt=next_step.text)
                 else:
                     step = await self._flow.heard(
                         self._call,
@@ -347,6 +358,8 @@ class StreamSession:
                 log.error("voice_speech_failed", call_sid=self._call_sid, error=str(exc)[:200])
                 await self._speech_failed()
                 return
+            if not self._warmed_on_speech and self._recognizer is not None and audio:
+                self._warm_on(audio)
             started = time.monotonic()
             for index, frame in enumerate(frames(audio, FRAME_BYTES)):
                 due = started + (index - LEAD_FRAMES) * FRAME_MS / 1000
@@ -361,6 +374,15 @@ class StreamSession:
             self._marks.add(name)
             self._marks_done.clear()
             await self._ws.send_text(mark_message(self._stream_sid, name))
+
+    def _warm_on(self, ulaw: bytes) -> None:
+        """The recognizer decodes the start of the call's first reply while it plays: its own first
+        utterance costs twice the next ones, better spent while the caller listens (voice/recognizer.py)."""
+        assert self._recognizer is not None
+        self._warmed_on_speech = True
+        speech = ulaw_to_pcm16(ulaw[: WARM_ON_SPEECH_S * RATE])
+        with contextlib.suppress(RuntimeError):  # the call is ending: its recognizer thread is gone
+            self._asr.submit(self._recognizer.warm, speech)
 
     async def _barge_in(self) -> None:
         """The caller speaks over the bot: stop talking and drop what Twilio still has buffered."""

@@ -99,11 +99,14 @@ def append_handoff(
     )
 
 
-def stream_twiml(settings: Settings) -> VoiceResponse:
-    """Stream mode: the call's audio to our websocket; when we close it, Twilio asks what comes next."""
+def stream_twiml(settings: Settings, parameters: dict[str, str] | None = None) -> VoiceResponse:
+    """Stream mode: the call's audio to our websocket; when we close it, Twilio asks what comes next.
+    `parameters` reach the session in the stream's `start` message (what to say first, and why)."""
     response = VoiceResponse()
     connect = response.connect(action=url(settings, TwilioRoute.VOICE_STREAM_ENDED), method="POST")
-    connect.stream(url=stream_url(settings))
+    stream = connect.stream(url=stream_url(settings))
+    for name, value in (parameters or {}).items():
+        stream.parameter(name=name, value=value)
     return response
 
 

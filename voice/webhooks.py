@@ -25,7 +25,7 @@ from voice.call_status import ANSWERED_BY_MACHINE
 from voice.call_store import CallView
 from voice.keypad import keypad_text
 from voice.listening import listening_for, locale
-from voice.stream import SPEECH_FAILED
+from voice.stream import NO_ADVISOR, RESUME, SPEECH_FAILED
 from voice.twiml import (
     advisor_twiml,
     append_handoff,
@@ -240,15 +240,12 @@ async def queue_result(
         response.hangup()
         return xml(response)
     log.info("voice_no_advisor", call_sid=sid, outcome=outcome or "unknown")
-    step = await flow.no_advisor(call, attempt=str(turn))
     settings = _settings(request)
-    if settings.voice_mode == "stream" and step.next == "listen":
-        # Twilio says the offer; the answer is heard on a new Media Stream, where the dialogue goes on.
-        response = VoiceResponse()
-        for text in step.say:
-            response.say(text, language=locale(settings, call.language))
-        response.append(stream_twiml(settings).verbs[0])
-        return xml(response)
+    if settings.voice_mode == "stream":
+        # Back to a new Media Stream, where the session makes the callback offer in the voice of the
+        # whole call (voice/stream.py) and the dialogue goes on.
+        return xml(stream_twiml(settings, {RESUME: NO_ADVISOR, "attempt": str(turn)}))
+    step = await flow.no_advisor(call, attempt=str(turn))
     return await _render(request, flow, call, step, turn=turn)
 
 

@@ -4,6 +4,7 @@ installed with the test dependencies) on espeak-ng speech, and the replaying rec
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,37 @@ def test_replay_speaking_follows_the_audio_and_finish_flushes() -> None:
     assert recognizer.finish() == Utterance("non merci", 1.0)
     assert not recognizer.speaking
     assert _heard(recognizer, _said("Encore une fois.", "fr")) == []  # no transcript left
+
+
+def test_warming_on_the_greeting_drops_it_and_decodes_the_first_utterance_faster(
+    korean: vosk.Model,
+) -> None:
+    greeting = b"".join(decoded(list(spoken("안녕하세요 무엇을 도와드릴까요", "ko"))))
+    frames = _said("하나 둘 셋")
+    cold, warmed = VoskRecognizer(korean), VoskRecognizer(korean)
+    cold.warm()
+    warmed.warm(greeting)
+    started = time.process_time()
+    cold_heard = _heard(cold, frames)
+    cold_cpu = time.process_time() - started
+    started = time.process_time()
+    warmed_heard = _heard(warmed, frames)
+    warmed_cpu = time.process_time() - started
+    # Nothing of the greeting reaches the first utterance: heard as a cold recognizer hears it.
+    assert [(i, u.text) for i, u in warmed_heard] == [(i, u.text) for i, u in cold_heard]
+    assert warmed_cpu < cold_cpu  # the graph it needs is composed already (about a third, measured)
+
+
+def test_warming_never_cuts_into_an_utterance_the_caller_has_begun(korean: vosk.Model) -> None:
+    late_greeting = b"".join(decoded(list(spoken("안녕하세요", "ko"))))
+    recognizer = VoskRecognizer(korean)
+    recognizer.warm()
+    heard = []
+    for index, frame in enumerate(decoded(_said("하나 둘 셋"))):
+        if (utterance := recognizer.accept(frame)) is not None:
+            heard.append(utterance.text)
+        if recognizer.speaking and index % 10 == 0:
+            recognizer.warm(late_greeting)  # the caller speaks already: skipped
+    cold = VoskRecognizer(korean)
+    cold.warm()
+    assert heard and heard == [u.text for _, u in _heard(cold, _said("하나 둘 셋"))]

@@ -146,6 +146,32 @@ def test_a_french_call_is_heard_answered_and_ended_by_voice(gateway: Gateway, bo
     assert "<Hangup />" in ended.text
 
 
+def test_the_recognizer_warms_on_the_opening_while_it_plays(gateway: Gateway, bot: ScriptedBot) -> None:
+    made: list[ReplayRecognizer] = []
+
+    def recognizer_for(language: str) -> ReplayRecognizer:
+        made.append(ReplayRecognizer(["je voudrais payer"]))
+        return made[-1]
+
+    gateway.answer_call()
+    gateway.recognize(recognizer_for)
+    steps = [reply(), say(french("je voudrais payer") + silence(900)), reply()]
+    asyncio.run(place_call(gateway.media_url, SID, steps))
+    [recognizer] = made
+    # Once, on the start of the first reply (PCM16 at 8 kHz: at most 2 s), not on the later ones.
+    [speech] = [warm for warm in recognizer.warmed_on if warm]
+    assert 0 < len(speech) <= 2 * 8000 * 2 and any(speech)
+    assert [text for text, _ in bot.received] == ["/greet", "je voudrais payer"]
+
+    # Turned off (VOICE_WARM_ON_GREETING=false): the recognizer only warms on silence.
+    gateway.app.state.settings = gateway.settings.model_copy(update={"voice_warm_on_greeting": False})
+    other = "CA" + "6" * 32
+    gateway.answer_call(other)
+    gateway.recognize(recognizer_for)
+    asyncio.run(place_call(gateway.media_url, other, steps))
+    assert not [warm for warm in made[-1].warmed_on if warm]
+
+
 def test_speaking_over_the_bot_clears_what_it_was_saying(gateway: Gateway, bot: ScriptedBot) -> None:
     gateway.answer_call()
     gateway.recognize(replaying("je voudrais payer"))
@@ -398,15 +424,34 @@ def test_no_advisor_in_time_goes_back_to_the_stream_where_the_dialogue_was(
     assert ">advisors-fr</Enqueue>" in ended.text
 
     offer = gateway.webhook(TwilioRoute.VOICE_QUEUE_RESULT, {"CallSid": SID, "QueueResult": "leave"})
-    assert "Nous pouvons vous rappeler." in offer.text and "Quand pouvons-nous vous rappeler ?" in offer.text
-    assert '<Stream url="wss://collect.example.com/twilio/media" />' in offer.text
+    # Back to our stream, which makes the offer in the voice of the whole call: no <Say> from Twilio.
+    assert "<Say" not in offer.text
+    assert (
+        '<Stream url="wss://collect.example.com/twilio/media"><Parameter name="resume" value="no_advisor" />'
+        '<Parameter name="attempt" value="1" /></Stream>'
+    ) in offer.text
 
+    spoken_texts: list[str] = []
+    synthesizer = gateway.app.state.synthesizer
+    speak = synthesizer.speak
+
+    async def recording(text: str, language: str, *, cache: bool = False) -> bytes:
+        spoken_texts.append(text)
+        return await speak(text, language, cache=cache)
+
+    synthesizer.speak = recording
     gateway.recognize(replaying("demain à 18h"))
-    asyncio.run(
+    again = asyncio.run(
         place_call(
-            gateway.media_url, SID, [say(silence(300) + french("demain à 18h") + silence(900)), reply()]
+            gateway.media_url,
+            SID,
+            [reply(), say(french("demain à 18h") + silence(900)), reply()],
+            custom_parameters={"resume": "no_advisor", "attempt": "1"},
         )
     )
+    assert again.media_frames_received > 50 and not again.violations
+    assert "Nous pouvons vous rappeler." in " ".join(spoken_texts)
+    assert "Quand pouvons-nous vous rappeler ?" in spoken_texts
     heard = [text for text, _ in bot.received]
     assert heard == [
         "/greet",
