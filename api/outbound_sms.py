@@ -7,12 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from api.deps import get_app_settings, require_api_token
 from channels.sms_delivery import send_sms
 from core.settings import Settings
-from debt.models import Account, ContactKind, ContactPoint
+from debt.models import Account
+from debt.outcomes.contact import phone_to_text
 from debt.phones import PhoneError, normalise_phone
 
 router = APIRouter(prefix="/api", tags=["sms"], dependencies=[Depends(require_api_token)])
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api", tags=["sms"], dependencies=[Depends(require_ap
 class OutboundSms(BaseModel):
     account_ref: str = Field(min_length=1, max_length=64)
     text: str = Field(min_length=1, max_length=1600)
-    # Default: the debtor's valid phone on file.
+    # Default: the debtor's phone to text on file (debt.phones.preferred_phone: the newest mobile).
     to: str | None = Field(default=None, max_length=32)
     # A retry with the same key never texts twice.
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
@@ -36,15 +37,7 @@ def destination(session: Session, account_ref: str, to: str | None, jurisdiction
             return normalise_phone(to, jurisdiction)
         except PhoneError as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
-    phone = session.exec(
-        select(ContactPoint.value)
-        .where(
-            ContactPoint.debtor_id == account.debtor_id,
-            ContactPoint.kind == ContactKind.PHONE,
-            col(ContactPoint.valid).is_(True),
-        )
-        .order_by(col(ContactPoint.updated_at).desc())
-    ).first()
+    phone = phone_to_text(session, account.debtor_id)
     if phone is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "no valid phone number on file for this debtor")
     return phone

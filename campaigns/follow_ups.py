@@ -24,7 +24,6 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -41,8 +40,6 @@ from debt.models import (
     ArrangementStatus,
     Channel,
     ContactAttempt,
-    ContactKind,
-    ContactPoint,
     Debtor,
     Instalment,
     InstalmentStatus,
@@ -51,6 +48,7 @@ from debt.models import (
     PromiseToPay,
 )
 from debt.outcomes import follow_ups as outcomes
+from debt.outcomes.contact import phone_to_text
 from debt.phones import timezone_of
 from integrations.twilio_sms import SmsSender
 
@@ -267,7 +265,7 @@ def texts_due(session: Session, at: datetime) -> tuple[list[FollowUpText], int]:
         *_instalment_reminders(session, at),
         *_missed_instalment_notices(session, at),
     ):
-        to = sms_destination(session, due.account.debtor_id)
+        to = phone_to_text(session, due.account.debtor_id)
         zone = destination_zone(to, due.account)
         if due.ahead is not None and local_day(at, zone) + due.ahead != due.day:
             continue
@@ -386,37 +384,6 @@ def _newer_commitment(session: Session, account: Account, since: datetime) -> bo
 
 
 # --- Who, where, when ---
-
-
-def sms_destination(session: Session, debtor_id: int) -> str | None:
-    """The debtor's valid phone to text: a mobile first, then the most recently confirmed or updated."""
-    phones = session.exec(
-        select(ContactPoint).where(
-            ContactPoint.debtor_id == debtor_id,
-            ContactPoint.kind == ContactKind.PHONE,
-            col(ContactPoint.valid).is_(True),
-        )
-    ).all()
-    if not phones:
-        return None
-    return min(
-        phones, key=lambda p: (_mobile_rank(p.value), -(p.verified_at or p.updated_at).timestamp())
-    ).value
-
-
-_MOBILE_RANK = {
-    phonenumbers.PhoneNumberType.MOBILE: 0,
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: 1,
-    phonenumbers.PhoneNumberType.FIXED_LINE: 3,  # most landlines cannot receive a text
-}
-
-
-def _mobile_rank(e164: str) -> int:
-    try:
-        kind = phonenumbers.number_type(phonenumbers.parse(e164))
-    except phonenumbers.NumberParseException:
-        return 2
-    return _MOBILE_RANK.get(kind, 2)
 
 
 def jurisdiction_zone(account: Account) -> ZoneInfo:

@@ -62,7 +62,7 @@ from debt.models import (
     Payment,
     TargetState,
 )
-from debt.phones import is_mobile, timezone_of
+from debt.phones import preferred_phone, timezone_of
 
 T = TypeVar("T")
 CHUNK_SIZE = 10_000
@@ -196,18 +196,11 @@ class Phone(NamedTuple):
 
 
 def choose_phone(phones: Sequence[Phone]) -> str | None:
-    """The valid phone to contact, of `phones` oldest first: a mobile first (it reaches the person, not
-    the household, and takes SMS), then the newest, as the API's default destination does."""
+    """The valid phone to contact, of `phones` oldest first (debt.phones.preferred_phone)."""
     if len(phones) == 1:
         value, valid, _ = phones[0]
         return value if valid else None
-    valid = [phone for phone in reversed(phones) if phone.valid]
-    if len(valid) <= 1:
-        return valid[0].value if valid else None
-    mobiles = (
-        phone.value for phone in valid if (is_mobile(phone.value) if phone.mobile is None else phone.mobile)
-    )
-    return next(mobiles, valid[0].value)
+    return preferred_phone((phone.value, phone.mobile) for phone in reversed(phones) if phone.valid)
 
 
 def _all(conn: Connection, query: Any) -> Sequence[Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import phonenumbers
@@ -164,6 +164,18 @@ def is_mobile(e164: str) -> bool:
     if phonenumbers.number_type(number) in _MOBILE_TYPES:
         return True
     return _is_fiction(number)
+
+
+def preferred_phone(newest_first: Iterable[tuple[str, bool | None]]) -> str | None:
+    """The phone to contact of a debtor's valid phones, given newest first as (number, mobile): the
+    newest mobile (it reaches the person, not the household, and takes SMS), else the newest.
+    `mobile` as stored with the number; None: worked out here."""
+    newest = None
+    for number, mobile in newest_first:
+        if is_mobile(number) if mobile is None else mobile:
+            return number
+        newest = newest or number
+    return newest
 
 
 # A phone contact point's stored zone when its number tells none (NULL: not worked out yet).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from debt import contact_hours
 from debt.addresses import normalise_address
@@ -24,7 +24,7 @@ from debt.models import (
     Debtor,
 )
 from debt.outcomes._common import DEBTOR, OutsidePolicy, _audit, _masked
-from debt.phones import PhoneError, normalise_phone, timezone_of
+from debt.phones import PhoneError, normalise_phone, preferred_phone, timezone_of
 
 
 def _valid_points(session: Session, debtor_id: int, kind: ContactKind) -> list[ContactPoint]:
@@ -42,6 +42,21 @@ def contact_on_file(session: Session, debtor_id: int) -> tuple[ContactPoint | No
     addresses = _valid_points(session, debtor_id, ContactKind.ADDRESS)
     emails = _valid_points(session, debtor_id, ContactKind.EMAIL)
     return (addresses[0] if addresses else None), (emails[0] if emails else None)
+
+
+def phone_to_text(session: Session, debtor_id: int) -> str | None:
+    """The debtor's valid phone to text (debt.phones.preferred_phone), newest as the planner reads
+    them: last updated (confirming a number updates it), then last written."""
+    phones = session.exec(
+        select(ContactPoint.value, ContactPoint.mobile)
+        .where(
+            ContactPoint.debtor_id == debtor_id,
+            ContactPoint.kind == ContactKind.PHONE,
+            col(ContactPoint.valid).is_(True),
+        )
+        .order_by(col(ContactPoint.updated_at).desc(), col(ContactPoint.id).desc())
+    ).all()
+    return preferred_phone(phones)
 
 
 def _phone_to_call(session: Session, conversation: Conversation, account: Account) -> str:

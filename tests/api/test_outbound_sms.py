@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 import channels.sms_delivery
 from core.settings import Settings, load_settings
 from debt.db import make_engine, session_scope
-from debt.models import Account, Channel, ContactAttempt
+from debt.models import Account, Channel, ContactAttempt, ContactKind, ContactPoint
 from debt.outcomes.consent import is_opted_out, record_opt_out
 from tests.conftest import API_TOKEN
 from tests.factories import make_account
@@ -72,6 +72,18 @@ def test_an_allowed_sms_is_recorded_then_sent_with_the_status_callback(
     (attempt,) = attempts(settings)
     assert (attempt.allowed, attempt.provider_sid, attempt.status) == (True, body["sid"], "queued")
     assert attempt.decision_reason.startswith("allowed")
+
+
+def test_without_a_number_the_text_goes_to_the_mobile_not_a_newer_landline(
+    client: TestClient, settings: Settings, twilio: FakeTwilio, account_ref: str, monkeypatch
+) -> None:
+    with session_scope(make_engine(settings.database_url)) as session:
+        debtor_id = session.exec(select(Account.debtor_id).where(Account.account_ref == account_ref)).one()
+        session.add(ContactPoint(debtor_id=debtor_id, kind=ContactKind.PHONE, value="+33142685300"))
+    at(monkeypatch, WEDNESDAY_10_PARIS)
+    response = client.post("/api/sms", json={"account_ref": account_ref, "text": "Bonjour, un rappel."})
+    assert response.status_code == 200, response.text
+    assert response.json()["to"] == PHONE == twilio.requests[-1].form["To"]
 
 
 def test_the_same_idempotency_key_never_texts_twice(

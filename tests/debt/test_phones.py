@@ -18,6 +18,7 @@ from debt.phones import (
     _timezone_by_parse,
     is_mobile,
     normalise_phone,
+    preferred_phone,
     settled_zone,
     timezone_of,
 )
@@ -152,3 +153,20 @@ def test_a_phone_keeps_its_zone_and_kind_as_it_is_written(sqlite_url: str) -> No
 )
 def test_a_mobile_is_told_apart(e164: str, mobile: bool) -> None:
     assert is_mobile(e164) is mobile
+
+
+@pytest.mark.parametrize(
+    ("newest_first", "chosen"),
+    [
+        ([], None),
+        ([("+33142685300", False)], "+33142685300"),  # a landline when there is nothing else
+        ([("+33142685300", False), ("+33612345678", True)], "+33612345678"),  # the mobile, though older
+        ([("+33611111111", True), ("+33622222222", True)], "+33611111111"),  # of two mobiles the newest
+        ([("+33142685300", None), ("+33612345678", None)], "+33612345678"),  # not stored: worked out
+        ([("+33612345678", False)], "+33612345678"),  # what is stored is believed
+    ],
+)
+def test_the_phone_to_contact_is_the_newest_mobile_else_the_newest(
+    newest_first: list[tuple[str, bool | None]], chosen: str | None
+) -> None:
+    assert preferred_phone(newest_first) == chosen
