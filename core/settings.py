@@ -74,10 +74,17 @@ class Settings(BaseSettings):
     vosk_model_path_en: Path | None = None
     # Silence that ends an utterance when the recognizer has not ended it itself.
     voice_end_silence_ms: int = Field(default=600, ge=200, le=3000)
-    # The recognizer decodes the start of the call's first reply while it plays, so that the caller's
-    # first answer is heard at the cost of a later one (10 calls: p95 449 -> 88 ms), for ~11 MB more
-    # per call early in the call (BENCHMARKS.md). Off: the first utterance pays it.
+    # When the process's recognizers hold no warm one, one decodes the start of the call's first reply
+    # while it plays, so that the caller's first answer is heard at the cost of a later one (10 calls:
+    # p95 449 -> 88 ms, BENCHMARKS.md). Off: a cold recognizer's first utterance pays it.
     voice_warm_on_greeting: bool = True
+    # Calls take a free-speech recognizer for each utterance from a pool per model. Idle ones unused for
+    # VOICE_RECOGNIZER_IDLE_SECONDS are let go, down to VOICE_IDLE_RECOGNIZERS; each is replaced after
+    # VOICE_RECOGNIZER_UTTERANCES utterances (its memory grows with every new sentence it decodes:
+    # about 190 MB after 80, bench/bench_recognizer_memory.py).
+    voice_idle_recognizers: int = Field(default=2, ge=0, le=100)
+    voice_recognizer_idle_seconds: float = Field(default=60.0, ge=0, le=86_400)
+    voice_recognizer_utterances: int = Field(default=100, ge=1, le=100_000)
     # No speech for this long: the call ends politely.
     voice_silence_hangup_seconds: float = Field(default=20.0, ge=5, le=120)
     # Synthesis of one reply must finish within this, else the fallback prompt is played.

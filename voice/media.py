@@ -15,6 +15,7 @@ from core.logs import get_logger
 from core.settings import Settings
 from integrations.twilio_webhooks import TwilioRoute, signed_upgrade
 from voice.recognizer import Recognizer, VoskRecognizer, load_model
+from voice.recognizer_pool import pool_for
 from voice.speech import Synthesizer
 from voice.stream import StreamSession
 
@@ -25,9 +26,16 @@ POLICY_VIOLATION = 1008
 
 
 def vosk_recognizer(settings: Settings, language: str) -> Recognizer:
-    """A recognizer for one call: the language's model (shared by the process), a recognizer of its own."""
+    """A recognizer for one call over the language's model and its pool of decoders, both shared by
+    the process."""
     model = load_model(settings.vosk_model_path(language))
-    return VoskRecognizer(model, end_silence_ms=settings.voice_end_silence_ms)
+    pool = pool_for(
+        model,
+        keep_idle=settings.voice_idle_recognizers,
+        idle_seconds=settings.voice_recognizer_idle_seconds,
+        retire_after=settings.voice_recognizer_utterances,
+    )
+    return VoskRecognizer(model, end_silence_ms=settings.voice_end_silence_ms, pool=pool)
 
 
 def voice_parts(app_state: object, settings: Settings) -> None:

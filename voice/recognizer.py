@@ -3,7 +3,7 @@
 `VoskRecognizer` runs the Vosk model of the call's language; `ReplayRecognizer` stands in for it in tests
 of languages without a model, answering known transcripts in step with the real audio. Kaldi decodes in
 bursts (a fraction of a millisecond for most frames, up to a second on a fresh recognizer's first speech),
-so a call feeds its recognizer from a worker thread, never on the event loop; one recognizer, one call.
+so a call feeds its recognizer from a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from core.logs import get_logger
 from voice.activity import VoiceActivity
 from voice.audio import FRAME_MS, RATE
 from voice.models import RELEASES, is_vosk_model
+from voice.recognizer_pool import PooledRecognizer, RecognizerPool, pool_for
 
 LEAD_IN_MS = 300  # decoded before the first frame the voice activity calls speech
 UNKNOWN_WORD = (
@@ -49,6 +50,10 @@ class Recognizer(Protocol):
 
     def finish(self) -> Utterance | None:
         """The call's audio has ended: the utterance still pending, if any."""
+        ...
+
+    def close(self) -> None:
+        """The call is over (on the recognizer's thread, after its last `accept`)."""
         ...
 
     def warm(self, speech: bytes = b"") -> None:
@@ -102,21 +107,28 @@ class VoskRecognizer:
     silence following speech by our own voice activity, whichever comes first. Only speech (with
     LEAD_IN_MS before it and the silence that ends it) is decoded: silence costs no decoding.
 
-    Vosk aborts the whole process (a Kaldi fatal error) when a grammar is changed on a recognizer in the
-    middle of an utterance, and rebuilding the free-speech graph costs about a second of decoding, so a
-    grammar gets its own small recognizer and the switch happens only between utterances.
+    Free speech is decoded by a recognizer of the process's pool (voice/recognizer_pool.py), taken when
+    the caller starts speaking and given back when the utterance ends: between utterances the call holds
+    none. Vosk aborts the whole process (a Kaldi fatal error) when a grammar is changed on a recognizer
+    in the middle of an utterance, so a grammar gets its own small recognizer, the call's own, and the
+    switch happens only between utterances.
     """
 
-    def __init__(self, model: vosk.Model, end_silence_ms: int = 600) -> None:
+    def __init__(
+        self, model: vosk.Model, end_silence_ms: int = 600, pool: RecognizerPool | None = None
+    ) -> None:
         self._model = model
+        self._pool = pool or pool_for(model)
         self._end_silence_ms = end_silence_ms
         self._activity = VoiceActivity()
         # Between utterances Kaldi is not fed (most of a call is the caller listening); the last
         # moments are kept so that the start of the next utterance is decoded too.
         self._lead_in: deque[bytes] = deque(maxlen=LEAD_IN_MS // FRAME_MS)
-        self._free = self._kaldi()
-        self._current = self._free
-        self._next: vosk.KaldiRecognizer | None = None
+        self._grammar: vosk.KaldiRecognizer | None = None  # None: free speech, from the pool
+        self._switch_pending = False  # a grammar set while the caller spoke waits for the utterance's end
+        self._next_grammar: vosk.KaldiRecognizer | None = None
+        self._lent: PooledRecognizer | None = None
+        self._decoding: vosk.KaldiRecognizer | None = None  # the utterance in progress
         self._words_heard = False
 
     @property
@@ -125,65 +137,78 @@ class VoskRecognizer:
 
     def accept(self, pcm: bytes) -> Utterance | None:
         self._activity.update(pcm)
-        if not self._activity.speaking:
-            self._lead_in.append(pcm)
-            return None
-        if self._lead_in:  # speech has just begun: what led into it first
-            self._current.AcceptWaveform(b"".join(self._lead_in))
+        if self._decoding is None:
+            if not self._activity.speaking:
+                self._lead_in.append(pcm)
+                return None
+            self._decoding = self._start()  # speech has just begun: what led into it first
+            self._decoding.AcceptWaveform(b"".join(self._lead_in))
             self._lead_in.clear()
-        if self._current.AcceptWaveform(pcm) or self._activity.utterance_ended(self._end_silence_ms):
-            return self._close(self._current.Result())
+        if self._decoding.AcceptWaveform(pcm) or self._activity.utterance_ended(self._end_silence_ms):
+            # FinalResult, not Result: the next utterance starts with fresh features and speaker
+            # adaptation, as the pool lends this recognizer to any call.
+            return self._close(self._decoding.FinalResult())
         if not self._words_heard:
-            self._words_heard = bool(json.loads(self._current.PartialResult()).get("partial"))
+            self._words_heard = bool(json.loads(self._decoding.PartialResult()).get("partial"))
         return None
 
     def finish(self) -> Utterance | None:
-        return self._close(self._current.FinalResult())
+        if self._decoding is None:
+            return None
+        return self._close(self._decoding.FinalResult())
+
+    def close(self) -> None:
+        """The call is over: a recognizer taken for an utterance never finished is not lent again."""
+        if self._lent is not None:
+            self._pool.drop(self._lent)
+        self._lent = self._decoding = None
 
     def warm(self, speech: bytes = b"") -> None:
-        # A fresh recognizer composes its lookahead graph as it decodes: its first utterance costs about
-        # 1.4 s of CPU, later ones 0.3-0.8 s (bench/bench_recognizer_memory.py). Decoding speech while
-        # the greeting plays does that work before the caller speaks (first utterance: about 0.5 s);
-        # silence composes nothing. FinalResult drops what was decoded (Reset alone would let its last
-        # words into the next utterance). Never in the middle of the caller's own utterance.
-        if self.speaking:
+        # A recognizer that has composed nothing yet spends about 1.4 s of CPU on its first utterance,
+        # 0.3-0.8 s on later ones (bench/bench_recognizer_memory.py): if the pool holds no warm one,
+        # one is warmed on the greeting while it plays. Never while the caller's own utterance is decoded.
+        if self._decoding is not None:
             return
-        self._free.AcceptWaveform(bytes(RATE) + speech)
         if speech:
-            self._free.FinalResult()
-        self._free.Reset()
+            self._pool.ensure_warm(speech)
+        else:
+            self._pool.ensure_ready()
 
     def set_grammar(self, phrases: list[str] | None) -> None:
-        chosen = self._free if phrases is None else self._grammar_recognizer(phrases)
-        if self.speaking:
-            self._next = chosen
+        chosen = None if phrases is None else self._grammar_recognizer(phrases)
+        if self._decoding is not None:
+            self._switch_pending, self._next_grammar = True, chosen
         else:
-            self._current.Reset()  # nothing but silence since the last utterance: nothing is lost
-            self._current, self._next = chosen, None
+            self._grammar = chosen
+
+    def _start(self) -> vosk.KaldiRecognizer:
+        if self._grammar is not None:
+            return self._grammar
+        self._lent = self._pool.lend()
+        return self._lent.kaldi
 
     def _close(self, result: str) -> Utterance | None:
         self._activity.reset()
         self._words_heard = False
-        if self._next is not None:
-            self._current, self._next = self._next, None
+        self._decoding = None
+        if self._lent is not None:
+            self._pool.give_back(self._lent)
+            self._lent = None
+        if self._switch_pending:
+            self._grammar, self._next_grammar, self._switch_pending = self._next_grammar, None, False
         return _utterance(result)
 
-    def _kaldi(self, grammar: list[str] | None = None) -> vosk.KaldiRecognizer:
-        if grammar is None:
-            kaldi = vosk.KaldiRecognizer(self._model, RATE)
-        else:
-            kaldi = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
-        kaldi.SetWords(True)  # word confidences in results
-        return kaldi
-
-    def _grammar_recognizer(self, phrases: list[str]) -> vosk.KaldiRecognizer:
+    def _grammar_recognizer(self, phrases: list[str]) -> vosk.KaldiRecognizer | None:
         normalised = [" ".join(phrase.lower().split()) for phrase in phrases]
         known = [p for p in normalised if p and all(self._knows(word) for word in p.split())]
         if len(known) < len(normalised):
             log.warning("voice.grammar_unknown_words", phrases=sorted(set(normalised) - set(known)))
         if not known:
-            return self._free
-        return self._kaldi([*known, UNKNOWN_WORD] if self._knows(UNKNOWN_WORD) else known)
+            return None
+        grammar = [*known, UNKNOWN_WORD] if self._knows(UNKNOWN_WORD) else known
+        kaldi = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
+        kaldi.SetWords(True)  # word confidences in results
+        return kaldi
 
     def _knows(self, word: str) -> bool:
         return self._model.vosk_model_find_word(word) >= 0
@@ -211,6 +236,9 @@ class ReplayRecognizer:
 
     def finish(self) -> Utterance | None:
         return self._next() if self._activity.speaking else None
+
+    def close(self) -> None:
+        pass
 
     def warm(self, speech: bytes = b"") -> None:
         self.warmed_on.append(speech)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -140,6 +141,10 @@ class StreamSession:
                     task.cancel()
             await asyncio.gather(dialogue, watchdog, listener, return_exceptions=True)
             self._asr.shutdown(wait=False, cancel_futures=True)
+            if self._recognizer is not None:  # once the frame it may be decoding is done
+                threading.Thread(
+                    target=_close_after, args=(self._asr, self._recognizer), name="asr-close"
+                ).start()
             log.info(
                 "voice_stream_summary",
                 call_sid=self._call_sid,
@@ -425,3 +430,11 @@ class StreamSession:
                 "voice_stream_ended", call_sid=self._call.call_sid, reason=reason
             )
             await self._flow.db(call_store.note_stream_end, self._call.id, reason)
+
+
+def _close_after(asr: ThreadPoolExecutor, recognizer: Recognizer) -> None:
+    asr.shutdown(wait=True)
+    try:
+        recognizer.close()
+    except Exception as exc:  # the call is over: nothing more to do than say so
+        log.error("voice_recognizer_close_failed", error=str(exc)[:200])

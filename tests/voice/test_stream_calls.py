@@ -37,6 +37,7 @@ from tests.voice.spoken_audio import silence, spoken
 from voice.audio import FRAME_BYTES
 from voice.call_flow import CallFlow
 from voice.recognizer import ReplayRecognizer, VoskRecognizer, load_model
+from voice.recognizer_pool import RecognizerPool
 
 BASE = "https://collect.example.com"
 CALLER = "+33639980012"
@@ -366,6 +367,32 @@ def test_real_recognition_through_the_session_with_the_korean_model(
     heard = [text for text, _ in bot.received]
     # Free speech on robotic espeak Korean: "네" (yes), sometimes with a trailing syllable.
     assert heard[0] == "/greet" and heard[1].startswith("네"), heard
+
+
+def test_calls_share_the_decoders_of_the_pool_and_a_hang_up_mid_sentence_drops_one(
+    gateway: Gateway, bot: ScriptedBot, korean_model: Any
+) -> None:
+    pool = RecognizerPool(korean_model)
+    gateway.recognize(lambda language: VoskRecognizer(korean_model, pool=pool))
+    yes = silence(500) + list(spoken("네", "ko")) + silence(900)
+    for sid in ("CA" + "7" * 32, "CA" + "8" * 32):
+        gateway.answer_call(sid)
+        asyncio.run(place_call(gateway.media_url, sid, [reply(), say(yes), reply()]))
+    # One decoder, warmed on the first call's greeting, heard both callers.
+    assert (pool.created, pool.idle, pool.retired) == (1, 1, 0)
+
+    hang_up = "CA" + "9" * 32
+    gateway.answer_call(hang_up)
+    asyncio.run(
+        place_call(
+            gateway.media_url, hang_up, [reply(), say(silence(500) + list(spoken("하나 둘 셋", "ko")))]
+        )
+    )
+    deadline = time.monotonic() + 10
+    while pool.retired == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # The half-heard decoder is let go once its thread is done with it, never lent to the next call.
+    assert (pool.created, pool.idle, pool.retired) == (1, 0, 1)
 
 
 def test_frames_are_twilio_sized(gateway: Gateway) -> None:
