@@ -20,9 +20,9 @@ import vosk
 
 from core.logs import get_logger
 from voice.activity import VoiceActivity
-from voice.audio import FRAME_MS, RATE
+from voice.audio import FRAME_MS
 from voice.models import RELEASES, is_vosk_model
-from voice.recognizer_pool import PooledRecognizer, RecognizerPool, pool_for
+from voice.recognizer_pool import PooledRecognizer, RecognizerPool, kaldi_recognizer, pool_for
 
 LEAD_IN_MS = 300  # decoded before the first frame the voice activity calls speech
 UNKNOWN_WORD = (
@@ -205,10 +205,7 @@ class VoskRecognizer:
             log.warning("voice.grammar_unknown_words", phrases=sorted(set(normalised) - set(known)))
         if not known:
             return None
-        grammar = [*known, UNKNOWN_WORD] if self._knows(UNKNOWN_WORD) else known
-        kaldi = vosk.KaldiRecognizer(self._model, RATE, json.dumps(grammar, ensure_ascii=False))
-        kaldi.SetWords(True)  # word confidences in results
-        return kaldi
+        return kaldi_recognizer(self._model, [*known, UNKNOWN_WORD] if self._knows(UNKNOWN_WORD) else known)
 
     def _knows(self, word: str) -> bool:
         return self._model.vosk_model_find_word(word) >= 0

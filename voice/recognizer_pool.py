@@ -9,13 +9,14 @@ once, each warm from the calls before.
 
 - While a call's greeting plays, if no idle recognizer is warm, one is warmed on the greeting: a cold
   one spends a second on its first utterance. (Warming one for every call in its greeting, whatever
-  is idle, gave a p95 of 169 instead of 417-443 ms at ten calls, for 34 instead of 12 MB a call.)
+  is idle, cut the tail at ten calls but cost about twice the memory a call: BENCHMARKS.md.)
 - Idle recognizers are let go after `idle_seconds` unused, beyond `keep_idle`.
 - Every recognizer is retired after `retire_after` utterances: its memory grows with every new sentence.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -81,7 +82,8 @@ class RecognizerPool:
             self._let_go_unused()
 
     def drop(self, lent: PooledRecognizer) -> None:
-        """A recognizer left in the middle of an utterance (the call ended): not lent again."""
+        """A recognizer left in the middle of an utterance (the call ended): not lent again, only
+        counted (the caller lets go of it)."""
         with self._lock:
             self.retired += 1
 
@@ -125,11 +127,20 @@ class RecognizerPool:
             self.retired += 1
 
     def _new(self) -> PooledRecognizer:
-        kaldi = vosk.KaldiRecognizer(self._model, RATE)
-        kaldi.SetWords(True)  # word confidences in results
+        kaldi = kaldi_recognizer(self._model)
         with self._lock:
             self.created += 1
         return PooledRecognizer(kaldi)
+
+
+def kaldi_recognizer(model: vosk.Model, grammar: list[str] | None = None) -> vosk.KaldiRecognizer:
+    """Free speech, or only `grammar`'s phrases, with word confidences in its results."""
+    if grammar is None:
+        kaldi = vosk.KaldiRecognizer(model, RATE)
+    else:
+        kaldi = vosk.KaldiRecognizer(model, RATE, json.dumps(grammar, ensure_ascii=False))
+    kaldi.SetWords(True)
+    return kaldi
 
 
 _pools: dict[int, RecognizerPool] = {}
