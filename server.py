@@ -15,6 +15,7 @@ from channels import chat, sms
 from channels.sms_delivery import late_sms_sender
 from channels.turns import TurnProcessor
 from console import routes as console
+from core.heap import freeze_startup_heap, thaw_heap
 from core.logs import configure_logging, get_logger
 from core.settings import Settings, SettingsError, get_settings
 from debt.contact_rules import settings_rules
@@ -55,7 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop = asyncio.Event()
         retries = asyncio.create_task(turns.run_retries(stop), name="turn-retries")
         log.info("gateway_started", database=app.state.engine.dialect.name, redis=bool(settings.redis_url))
+        freeze_startup_heap()
         yield
+        thaw_heap()
         stop.set()
         await retries
         await app.state.call_flow.drain()

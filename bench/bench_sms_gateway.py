@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import Session, col, func, select  # noqa: E402
 
+from core.heap import freeze_startup_heap  # noqa: E402
 from debt.db import make_engine, migrate  # noqa: E402
 from debt.messages import render  # noqa: E402
 from debt.models import Handoff, Turn, TurnRole, TurnState  # noqa: E402
@@ -412,6 +413,8 @@ def main() -> int:
                 warm = asyncio.run(run_phase(side, 1, -1, [next(people)], stack, texts, args.verbose))
                 if warm.errors:
                     print(f"warm-up errors on {side}: {warm.error_samples}", file=sys.stderr)
+            # The simulated people's own full garbage collections would count as latency.
+            freeze_startup_heap()
             switch = 0
             for round_no in range(args.rounds):
                 for level in levels:

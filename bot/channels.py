@@ -25,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_speedups
+from core.heap import freeze_startup_heap
 
 logger = logging.getLogger(__name__)
 rasa_speedups.apply()
@@ -64,6 +65,12 @@ class GatewayInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("gateway_webhook", __name__)
+
+        @webhook.listener("after_server_start")
+        async def freeze_model(*_: Any) -> None:
+            # Runs once the model is loaded (Rasa loads it before the server starts).
+            freeze_startup_heap()
+            logger.info("gateway.heap.frozen")
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
