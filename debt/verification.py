@@ -10,6 +10,7 @@ birth date or postcode, then the name must match too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -87,17 +88,22 @@ def known_party(session: Session, debtor: Debtor) -> KnownParty:
     )
 
 
-def _candidate_debtors(session: Session, candidate_account: str | None, secrets: Secrets) -> list[Debtor]:
-    """The debtors the claim could be about, the candidate account's first, without duplicates."""
-    found: list[Debtor] = []
+def _candidate_debtors(session: Session, candidate_account: str | None, secrets: Secrets) -> Iterator[Debtor]:
+    """The debtors the claim could be about, the candidate account's first, without duplicates.
 
-    def add(query) -> None:
+    Lazy: a lookup runs only when every debtor before it failed the check, so a caller who
+    writes from their own number is not compared with everyone born on the same day.
+    """
+    seen: set[int | None] = set()
+
+    def new(query) -> Iterator[Debtor]:
         for debtor in session.exec(query.limit(MAX_LOOKUP)).all():
-            if all(d.id != debtor.id for d in found):
-                found.append(debtor)
+            if debtor.id not in seen:
+                seen.add(debtor.id)
+                yield debtor
 
     if candidate_account:
-        add(
+        yield from new(
             select(Debtor)
             .join(Account, Account.debtor_id == Debtor.id)
             .where(Account.account_ref == candidate_account)
@@ -106,20 +112,19 @@ def _candidate_debtors(session: Session, candidate_account: str | None, secrets:
         wanted = normalise_case_ref(secrets.case_ref)
         # References are stored as imported (AAA-123456); the person may drop the dash or the case.
         spellings = {wanted, f"{wanted[:-6]}-{wanted[-6:]}"} if len(wanted) > 6 else {wanted}
-        add(
+        yield from new(
             select(Debtor)
             .join(Account, Account.debtor_id == Debtor.id)
-            .where(Account.account_ref.in_(spellings))
-        )  # type: ignore[attr-defined]
+            .where(Account.account_ref.in_(spellings))  # type: ignore[attr-defined]
+        )
     if secrets.birth_date:
-        add(select(Debtor).where(Debtor.birth_date == secrets.birth_date))
+        yield from new(select(Debtor).where(Debtor.birth_date == secrets.birth_date))
     if secrets.postcode:
-        add(
+        yield from new(
             select(Debtor)
             .join(ContactPoint, ContactPoint.debtor_id == Debtor.id)
             .where(ContactPoint.kind == ContactKind.ADDRESS, ContactPoint.postcode == secrets.postcode)
         )
-    return found
 
 
 def _account_of(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session
 
 from debt.db import make_engine
@@ -47,3 +48,42 @@ def test_two_people_born_the_same_day_are_told_apart_by_name(sqlite_url: str) ->
         assert found.account.id == other.id and found.secret_kind == SecretKind.BIRTH_DATE
         assert not verify_caller(session, claimed_name="Anna Weber", secrets=secrets).verified
         assert not verify_caller(session, claimed_name="Hans Weber", secrets=Secrets()).verified
+
+
+def _statements(session: Session) -> list[str]:
+    seen: list[str] = []
+    event.listen(session.get_bind(), "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+def test_a_caller_writing_from_their_own_number_is_not_compared_with_everyone_born_that_day(
+    sqlite_url: str,
+) -> None:
+    with Session(make_engine(sqlite_url)) as session:
+        for n in range(30):  # the same birth date as the caller
+            make_account(session, account_ref=f"AAA-{n:06d}", first_name=f"Person{n}", last_name="Martin")
+        own = make_account(session, account_ref="BBB-000001", first_name="Jeanne", last_name="Dupont")
+        session.commit()
+        statements = _statements(session)
+        found = verify_caller(
+            session,
+            claimed_name="Jeanne Dupont",
+            secrets=Secrets(birth_date=date(1985, 3, 12)),
+            candidate_account="BBB-000001",
+        )
+        assert found.verified and found.account is not None and found.account.id == own.id
+        assert not any("debtor.birth_date =" in sql for sql in statements)
+
+
+def test_when_the_number_is_someone_elses_the_birth_date_still_finds_the_caller(sqlite_url: str) -> None:
+    with Session(make_engine(sqlite_url)) as session:
+        make_account(session, account_ref="AAA-000001", first_name="Jeanne", last_name="Dupont")
+        caller = make_account(session, account_ref="BBB-000002", first_name="Hans", last_name="Weber")
+        session.commit()
+        found = verify_caller(
+            session,
+            claimed_name="Hans Weber",
+            secrets=Secrets(birth_date=date(1985, 3, 12)),
+            candidate_account="AAA-000001",
+        )
+        assert found.verified and found.account is not None and found.account.id == caller.id
