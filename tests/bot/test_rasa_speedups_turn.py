@@ -341,7 +341,7 @@ def test_endpoint_requests_answer_as_rasas_over_kept_connections() -> None:
 
         async def calls(endpoint):
             answers = []
-            for body in ({"n": 1}, {"n": 2}, {"n": 3}):
+            for body in ({"n": 1}, {"n": 2}, {"n": 3, "text": "Zürich/€ \u2028", "x": 0.1 + 0.2}):
                 answers.append(await endpoint.request(json=body, method="post", subpath="webhook"))
             try:
                 await endpoint.request(json={}, method="post", subpath="missing")
@@ -388,7 +388,8 @@ def test_endpoint_requests_answer_as_rasas_over_kept_connections() -> None:
     assert report["same"], report["answers"]
     auth = "Basic cmFzYTpzZWNyZXQ="
     assert report["answers"] == [
-        *({"echo": {"n": n}, "auth": auth, "token": "t0k"} for n in (1, 2, 3)),
+        *({"echo": {"n": n}, "auth": auth, "token": "t0k"} for n in (1, 2)),
+        {"echo": {"n": 3, "text": "Zürich/€ \u2028", "x": 0.1 + 0.2}, "auth": auth, "token": "t0k"},
         ["refused", 404, "Not Found"],
         None,
     ]
@@ -398,6 +399,48 @@ def test_endpoint_requests_answer_as_rasas_over_kept_connections() -> None:
     assert report["idle_port_new"]
     assert report["after_idle"] == {"n": 4}
     assert report["closed"] == [{"ok": True}] * 3
+
+
+def test_trackers_are_written_as_the_same_json_documents() -> None:
+    report = in_rasa(
+        """
+        import json, math
+        from rasa.core.tracker_store import SerializedTrackerAsText
+        from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+        from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+        from bot import rasa_speedups
+
+        ranking = [{"name": f"intent_{n}", "confidence": 1 / (n + 3)} for n in range(10)]
+        events = [
+            UserUttered(
+                "Grüß Gott, ich heiße Jürgen / 50 € ? \u2028 \U0001f600",
+                {"name": "greet", "confidence": 0.8123456789012345},
+                [{"entity": "amount", "value": 49.99, "start": 0, "end": 2}],
+                {"intent": {"name": "greet", "confidence": 0.8123456789012345}, "intent_ranking": ranking},
+                metadata={"channel": "sms", "language": "de", "turn_ref": "t1"},
+                timestamp=1763884801.1234567,
+            ),
+            ActionExecuted("action_listen", policy="RulePolicy", confidence=1.0, timestamp=1763884801.5),
+            SlotSet("amount", 1e300), SlotSet("plan", {"months": 3, "rates": [16.67, 16.67, 16.66]}),
+            SlotSet("ratio", math.nan), SlotSet("huge", math.inf), SlotSet("nothing", None),
+            BotUttered('Vielen Dank, "Jürgen".', {"buttons": None}, {"utter_action": "x"}),
+        ]
+        tracker = DialogueStateTracker.from_events("sender/1", events)
+        state = tracker.current_state(EventVerbosity.ALL)
+        rasas = SerializedTrackerAsText.serialise_tracker(tracker)
+        rasa_speedups.apply()
+        ours = SerializedTrackerAsText.serialise_tracker(tracker)
+        canonical = lambda document: json.dumps(json.loads(document), sort_keys=True)
+        same = lambda a, b: canonical(a) == canonical(b)
+        print(json.dumps({
+            "state": same(rasa_speedups.json_dumps(state), json.dumps(state)),
+            "stored": same(ours, rasas),
+            "ascii": ours.isascii(),
+            "values": json.loads(ours) == json.loads(rasas),  # json reads every NaN as one object
+        }))
+        """
+    )
+    assert report == {"state": True, "stored": True, "ascii": True, "values": True}
 
 
 @pytest.mark.skipif(not MODEL.exists(), reason="no trained model (scripts/train.sh)")
