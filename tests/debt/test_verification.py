@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from debt.db import make_engine
 from debt.identity import SecretKind
-from debt.verification import Secrets, parse_secrets, verify_caller
+from debt.verification import Secrets, Verification, parse_secrets, verify_caller
 from tests.factories import make_account
 
 TODAY = date(2026, 11, 22)
@@ -56,6 +56,11 @@ def _statements(session: Session) -> list[str]:
     return seen
 
 
+def _born_12_march_1985(session: Session, name: str, *, writing_from: str) -> Verification:
+    birth = Secrets(birth_date=date(1985, 3, 12))
+    return verify_caller(session, claimed_name=name, secrets=birth, candidate_account=writing_from)
+
+
 def test_a_caller_writing_from_their_own_number_is_not_compared_with_everyone_born_that_day(
     sqlite_url: str,
 ) -> None:
@@ -65,12 +70,7 @@ def test_a_caller_writing_from_their_own_number_is_not_compared_with_everyone_bo
         own = make_account(session, account_ref="BBB-000001", first_name="Jeanne", last_name="Dupont")
         session.commit()
         statements = _statements(session)
-        found = verify_caller(
-            session,
-            claimed_name="Jeanne Dupont",
-            secrets=Secrets(birth_date=date(1985, 3, 12)),
-            candidate_account="BBB-000001",
-        )
+        found = _born_12_march_1985(session, "Jeanne Dupont", writing_from="BBB-000001")
         assert found.verified and found.account is not None and found.account.id == own.id
         assert not any("debtor.birth_date =" in sql for sql in statements)
 
@@ -80,10 +80,5 @@ def test_when_the_number_is_someone_elses_the_birth_date_still_finds_the_caller(
         make_account(session, account_ref="AAA-000001", first_name="Jeanne", last_name="Dupont")
         caller = make_account(session, account_ref="BBB-000002", first_name="Hans", last_name="Weber")
         session.commit()
-        found = verify_caller(
-            session,
-            claimed_name="Hans Weber",
-            secrets=Secrets(birth_date=date(1985, 3, 12)),
-            candidate_account="AAA-000001",
-        )
+        found = _born_12_march_1985(session, "Hans Weber", writing_from="AAA-000001")
         assert found.verified and found.account is not None and found.account.id == caller.id
