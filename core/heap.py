@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 
+_collected = False
+
 
 def freeze_startup_heap() -> None:
-    """Collect once, then move every object alive now to the permanent generation.
+    """Collect (the first time in the process), then move every object alive now to the permanent generation.
 
     A full collection walks every container object of the process. After start that is
     mostly what lives as long as the process: modules, the model, the ORM's mappings
@@ -15,8 +17,15 @@ def freeze_startup_heap() -> None:
     so a full pass costs what the requests themselves left behind. Nothing is lost:
     frozen objects are still freed by reference counting; only a cycle among them would
     stay until `thaw_heap`.
+
+    A server starts once per process; a process that starts apps again and again (the
+    tests) does not walk its whole heap each time: what it froze without a collection
+    goes back to the collector at `thaw_heap`.
     """
-    gc.collect()
+    global _collected
+    if not _collected:
+        gc.collect()
+        _collected = True
     gc.freeze()
 
 
